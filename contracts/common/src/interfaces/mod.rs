@@ -11,8 +11,12 @@
 #![allow(missing_docs, non_snake_case)]
 
 mod al_asset;
-mod peers;
+mod psm;
+mod rate_controller;
 mod tokens;
+mod transmuter;
+mod twap_oracle;
+mod vault;
 
 use crate::{
     al_asset_abi, erc20_abi, erc4626_abi, psm_abi, rate_controller_abi, transmuter_abi,
