@@ -88,7 +88,10 @@ fn contracts(root: &Path) -> Result<Vec<Contract>> {
         .output()
         .context("running cargo metadata")?;
     if !output.status.success() {
-        bail!("cargo metadata failed: {}", String::from_utf8_lossy(&output.stderr));
+        bail!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     let metadata: Value = serde_json::from_slice(&output.stdout)?;
     let mut found = Vec::new();
@@ -98,11 +101,15 @@ fn contracts(root: &Path) -> Result<Vec<Contract>> {
             .into_iter()
             .flatten()
             .any(|dep| dep["name"] == "stylus-sdk" && dep["kind"].is_null());
-        let cdylib = package["targets"].as_array().into_iter().flatten().find(|t| {
-            t["crate_types"]
-                .as_array()
-                .is_some_and(|types| types.iter().any(|ty| ty == "cdylib"))
-        });
+        let cdylib = package["targets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|t| {
+                t["crate_types"]
+                    .as_array()
+                    .is_some_and(|types| types.iter().any(|ty| ty == "cdylib"))
+            });
         if let (true, Some(lib)) = (is_stylus, cdylib) {
             found.push(Contract {
                 package: package["name"].as_str().unwrap_or_default().to_string(),
@@ -154,11 +161,14 @@ fn build(only: &[String]) -> Result<ExitCode> {
         let compiled = build_dir
             .join("wasm32-unknown-unknown/release")
             .join(format!("{}.wasm", contract.lib_name));
-        let wasm = stylus_program::strip(&fs::read(&compiled).with_context(|| {
-            format!("reading {}", compiled.display())
-        })?);
+        let wasm = stylus_program::strip(
+            &fs::read(&compiled).with_context(|| format!("reading {}", compiled.display()))?,
+        );
         if let Err(err) = stylus_program::validate(&wasm) {
-            eprintln!("{}: rejected by nitro's activation rules: {err}", contract.package);
+            eprintln!(
+                "{}: rejected by nitro's activation rules: {err}",
+                contract.package
+            );
             failed = true;
         }
         let code = stylus_program::compress(&wasm);

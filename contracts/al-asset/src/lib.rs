@@ -256,10 +256,7 @@ impl AlAsset {
                 .into())
             }
         };
-        self.minters
-            .setter(minter)
-            .outstanding
-            .set(new_outstanding);
+        self.minters.setter(minter).outstanding.set(new_outstanding);
         self.erc20.mint(to, amount)?;
         emit(
             self.vm(),
@@ -364,7 +361,11 @@ impl AlAsset {
     ///
     /// # Events
     /// `MinterCeilingSet`.
-    pub fn set_minter_ceiling(&mut self, minter: Address, ceiling: U256) -> Result<(), AlAssetError> {
+    pub fn set_minter_ceiling(
+        &mut self,
+        minter: Address,
+        ceiling: U256,
+    ) -> Result<(), AlAssetError> {
         self.access.only_owner()?;
         let mut record = self.minters.setter(minter);
         if !record.active.get() {

@@ -10,8 +10,8 @@
 //! A contract embeds [`Access`] as a storage field and exposes the ABI with
 //! [`impl_ownable!`](crate::impl_ownable).
 
-use alloy_primitives::Address;
 use alloc::vec::Vec;
+use alloy_primitives::Address;
 use alloy_sol_types::{sol, SolEvent};
 use stylus_sdk::{prelude::*, storage::StorageAddress};
 
@@ -73,7 +73,11 @@ impl Access {
         self.owner.set(owner);
         emit(
             self.vm(),
-            &[OwnershipTransferred::SIGNATURE_HASH, word(Address::ZERO), word(owner)],
+            &[
+                OwnershipTransferred::SIGNATURE_HASH,
+                word(Address::ZERO),
+                word(owner),
+            ],
             &[],
         );
         Ok(())
@@ -123,7 +127,11 @@ impl Access {
         self.pending_owner.set(new_owner);
         emit(
             self.vm(),
-            &[OwnershipTransferStarted::SIGNATURE_HASH, word(self.owner.get()), word(new_owner)],
+            &[
+                OwnershipTransferStarted::SIGNATURE_HASH,
+                word(self.owner.get()),
+                word(new_owner),
+            ],
             &[],
         );
         Ok(())
@@ -142,7 +150,11 @@ impl Access {
         self.pending_owner.set(Address::ZERO);
         emit(
             self.vm(),
-            &[OwnershipTransferred::SIGNATURE_HASH, word(previous), word(account)],
+            &[
+                OwnershipTransferred::SIGNATURE_HASH,
+                word(previous),
+                word(account),
+            ],
             &[],
         );
         Ok(())
@@ -155,7 +167,11 @@ impl Access {
         self.guardian.set(guardian);
         emit(
             self.vm(),
-            &[GuardianChanged::SIGNATURE_HASH, word(previous), word(guardian)],
+            &[
+                GuardianChanged::SIGNATURE_HASH,
+                word(previous),
+                word(guardian),
+            ],
             &[],
         );
         Ok(())
@@ -197,7 +213,7 @@ pub trait IOwnable {
 
 /// Implements [`IOwnable`] for a contract by delegating to its [`Access`] field.
 ///
-/// ```ignore
+/// ```text
 /// #[public]
 /// #[implements(IOwnable)]
 /// impl MyContract { /* ... */ }

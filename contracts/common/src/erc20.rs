@@ -4,8 +4,8 @@
 //! [`impl_erc20!`](crate::impl_erc20).
 
 use alloc::string::String;
-use alloy_primitives::{Address, B256, U256};
 use alloc::vec::Vec;
+use alloy_primitives::{Address, B256, U256};
 use alloy_sol_types::{sol, SolEvent};
 use stylus_sdk::{
     prelude::*,
@@ -119,7 +119,8 @@ impl Erc20 {
     pub fn init(&mut self, name: &[u8], symbol: &[u8], decimals: u8) -> Result<(), Erc20Error> {
         self.name.set(short_string(name)?);
         self.symbol.set(short_string(symbol)?);
-        self.decimals.set(alloy_primitives::Uint::<8, 1>::from(decimals));
+        self.decimals
+            .set(alloy_primitives::Uint::<8, 1>::from(decimals));
         Ok(())
     }
 
@@ -239,7 +240,9 @@ impl Erc20 {
         value: U256,
     ) -> Result<(), Erc20Error> {
         if from.is_zero() {
-            return Err(Erc20Error::InvalidSender(ERC20InvalidSender { sender: from }));
+            return Err(Erc20Error::InvalidSender(ERC20InvalidSender {
+                sender: from,
+            }));
         }
         if to.is_zero() {
             return Err(Erc20Error::InvalidReceiver(ERC20InvalidReceiver {
@@ -262,7 +265,9 @@ impl Erc20 {
     /// Destroys `value` of `from`'s tokens and emits `Transfer` to zero.
     pub fn burn(&mut self, from: Address, value: U256) -> Result<(), Erc20Error> {
         if from.is_zero() {
-            return Err(Erc20Error::InvalidSender(ERC20InvalidSender { sender: from }));
+            return Err(Erc20Error::InvalidSender(ERC20InvalidSender {
+                sender: from,
+            }));
         }
         self.update(from, Address::ZERO, value)
     }
@@ -271,9 +276,13 @@ impl Erc20 {
     fn update(&mut self, from: Address, to: Address, value: U256) -> Result<(), Erc20Error> {
         if from.is_zero() {
             let supply = self.total_supply.get();
-            let supply = supply
-                .checked_add(value)
-                .ok_or(Erc20Error::Overflow(ArithmeticOverflow { a: supply, b: value }))?;
+            let supply =
+                supply
+                    .checked_add(value)
+                    .ok_or(Erc20Error::Overflow(ArithmeticOverflow {
+                        a: supply,
+                        b: value,
+                    }))?;
             self.total_supply.set(supply);
         } else {
             let balance = self.balances.get(from);
@@ -325,8 +334,12 @@ pub trait IErc20 {
     /// Lets `spender` spend `value` of the caller's tokens. Emits `Approval`.
     fn approve(&mut self, spender: Address, value: U256) -> Result<bool, Erc20Error>;
     /// Moves `value` from `from` to `to`, spending the caller's allowance. Emits `Transfer`.
-    fn transfer_from(&mut self, from: Address, to: Address, value: U256)
-        -> Result<bool, Erc20Error>;
+    fn transfer_from(
+        &mut self,
+        from: Address,
+        to: Address,
+        value: U256,
+    ) -> Result<bool, Erc20Error>;
 }
 
 /// Implements [`IErc20`] for a contract by delegating to its [`Erc20`] field.

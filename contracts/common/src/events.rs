@@ -8,7 +8,7 @@
 //! and for tests, which decode every log with the typed definitions), and
 //! call sites pass topics and data in declaration order:
 //!
-//! ```ignore
+//! ```text
 //! emit(self.vm(), &[MinterAdded::SIGNATURE_HASH, minter.into_word()], &[ceiling.into()]);
 //! ```
 

@@ -110,13 +110,7 @@ pub fn mul_div(a: U256, b: U256, denominator: U256, rounding: Rounding) -> Resul
             numerator: a.saturating_mul(b),
         }));
     }
-    let overflow = || {
-        MathError::MulDivOverflow(MulDivOverflow {
-            a,
-            b,
-            denominator,
-        })
-    };
+    let overflow = || MathError::MulDivOverflow(MulDivOverflow { a, b, denominator });
     // Fast path: the product fits in 256 bits (the common case).
     if let Some(product) = a.checked_mul(b) {
         let (q, r) = product.div_rem(denominator);
@@ -269,15 +263,23 @@ mod tests {
     fn errors_carry_operands() {
         assert_eq!(
             add(U256::MAX, U256::from(1)),
-            Err(MathError::Overflow(ArithmeticOverflow { a: U256::MAX, b: U256::from(1) }))
+            Err(MathError::Overflow(ArithmeticOverflow {
+                a: U256::MAX,
+                b: U256::from(1)
+            }))
         );
         assert_eq!(
             sub(U256::from(1), U256::from(2)),
-            Err(MathError::Underflow(ArithmeticUnderflow { a: U256::from(1), b: U256::from(2) }))
+            Err(MathError::Underflow(ArithmeticUnderflow {
+                a: U256::from(1),
+                b: U256::from(2)
+            }))
         );
         assert_eq!(
             div(U256::from(7), U256::ZERO, Rounding::Down),
-            Err(MathError::DivisionByZero(DivisionByZero { numerator: U256::from(7) }))
+            Err(MathError::DivisionByZero(DivisionByZero {
+                numerator: U256::from(7)
+            }))
         );
         assert_eq!(
             mul_div(U256::MAX, U256::MAX, U256::from(1), Rounding::Down),
@@ -289,7 +291,9 @@ mod tests {
         );
         assert_eq!(
             decimals_scale(19),
-            Err(MathError::UnsupportedDecimals(UnsupportedDecimals { decimals: 19 }))
+            Err(MathError::UnsupportedDecimals(UnsupportedDecimals {
+                decimals: 19
+            }))
         );
         // The revert data is the Solidity custom error's encoding.
         let data: alloc::vec::Vec<u8> = MathError::Underflow(ArithmeticUnderflow {
@@ -297,19 +301,49 @@ mod tests {
             b: U256::from(2),
         })
         .into();
-        assert_eq!(&data[..4], &<ArithmeticUnderflow as alloy_sol_types::SolError>::SELECTOR);
+        assert_eq!(
+            &data[..4],
+            &<ArithmeticUnderflow as alloy_sol_types::SolError>::SELECTOR
+        );
     }
 
     #[test]
     fn helpers() {
-        assert_eq!(wad_mul(WAD * U256::from(3), WAD / U256::from(2), Rounding::Down), Ok(WAD * U256::from(3) / U256::from(2)));
-        assert_eq!(wad_div(U256::from(1), U256::from(3), Rounding::Down), Ok(U256::from(333_333_333_333_333_333u64)));
-        assert_eq!(wad_div(U256::from(1), U256::from(3), Rounding::Up), Ok(U256::from(333_333_333_333_333_334u64)));
-        assert_eq!(bps_mul(U256::from(1_000_001), U256::from(100), Rounding::Up), Ok(U256::from(10_001)));
-        assert_eq!(bps_mul(U256::from(1_000_001), U256::from(100), Rounding::Down), Ok(U256::from(10_000)));
-        assert_eq!(to_coin(U256::from(5), 6), Ok(U256::from(5_000_000_000_000u64)));
-        assert_eq!(from_coin(U256::from(1_999_999_999_999u64), 6, Rounding::Down), Ok(U256::from(1)));
-        assert_eq!(from_coin(U256::from(1_000_000_000_001u64), 6, Rounding::Up), Ok(U256::from(2)));
-        assert_eq!(div(U256::MAX, U256::from(2), Rounding::Up), Ok((U256::MAX >> 1) + U256::from(1)));
+        assert_eq!(
+            wad_mul(WAD * U256::from(3), WAD / U256::from(2), Rounding::Down),
+            Ok(WAD * U256::from(3) / U256::from(2))
+        );
+        assert_eq!(
+            wad_div(U256::from(1), U256::from(3), Rounding::Down),
+            Ok(U256::from(333_333_333_333_333_333u64))
+        );
+        assert_eq!(
+            wad_div(U256::from(1), U256::from(3), Rounding::Up),
+            Ok(U256::from(333_333_333_333_333_334u64))
+        );
+        assert_eq!(
+            bps_mul(U256::from(1_000_001), U256::from(100), Rounding::Up),
+            Ok(U256::from(10_001))
+        );
+        assert_eq!(
+            bps_mul(U256::from(1_000_001), U256::from(100), Rounding::Down),
+            Ok(U256::from(10_000))
+        );
+        assert_eq!(
+            to_coin(U256::from(5), 6),
+            Ok(U256::from(5_000_000_000_000u64))
+        );
+        assert_eq!(
+            from_coin(U256::from(1_999_999_999_999u64), 6, Rounding::Down),
+            Ok(U256::from(1))
+        );
+        assert_eq!(
+            from_coin(U256::from(1_000_000_000_001u64), 6, Rounding::Up),
+            Ok(U256::from(2))
+        );
+        assert_eq!(
+            div(U256::MAX, U256::from(2), Rounding::Up),
+            Ok((U256::MAX >> 1) + U256::from(1))
+        );
     }
 }
