@@ -1,0 +1,1271 @@
+//! # Vault — the CDP (one instance per collateral)
+//!
+//! Collateral is an ERC-4626 yield token whose underlying is the alAsset's
+//! reference asset; it is valued at `convertToAssets(shares)` normalised to 18
+//! decimals (no price feed). Borrowers mint alAsset against it up to
+//! `maxLtvBps`, above `minDebt` and under the global `debtCeiling`.
+//!
+//! **Two kinds of debt** (Inverse Monolith): each account chooses with
+//! `setRedeemable`:
+//! * *free* (redeemable) debt pays no interest but is what the Transmuter
+//!   earmarks (takes pro rata, with collateral, see [`Vault::earmark`]);
+//! * *paid* debt accrues the RateController's rate through a global index
+//!   `paidIndex` `[ray]`: an account stores a normalised principal
+//!   `ceil(debt / index)` and owes `ceil(principal * index)`.
+//!
+//! Interest is minted as alAsset to the `treasury`, so that
+//! `alAsset minted by the Vault − burned by the Vault ==
+//! freeDebt + paidDebt + badDebt + earmarkedDebt − pendingInterest` to the wei.
+//!
+//! **Earmarking** is O(1) and lazy, like Liquity's stability pool: a global
+//! product `P` (`[1e36]`) scales every free account's debt, and per-(epoch,
+//! scale) sums `S` record the collateral taken per unit of debt; every account
+//! keeps a snapshot and is settled on every touch. Rounding always favours the
+//! protocol (accounts keep at least their exact debt and lose at least their
+//! exact collateral share), so the sum of account debts never drops below the
+//! totals. See the crate README for the invariants and bounds.
+//!
+//! Call graph (acyclic): `Vault → RateController.update` (which reads the PSM
+//! and the TwapOracle), `Vault → AlAsset.mint/burnFrom`, `Vault → ERC-4626`.
+//! Views never call the RateController (the TwapOracle calls `totals()`).
+#![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
+#![cfg_attr(not(any(test, feature = "export-abi")), no_std)]
+#[macro_use]
+extern crate alloc;
+
+pub mod fixed;
+
+use alloc::vec::Vec;
+use alloy_primitives::{uint, Address, B256, U256, U64};
+use alloy_sol_types::{sol, SolCall, SolEvent};
+use stylus_sdk::{
+    call::{call, static_call},
+    prelude::*,
+    storage::{StorageAddress, StorageBool, StorageMap, StorageU256, StorageU64},
+    stylus_core::calls::errors::Error as CallError,
+};
+use suite_common::{
+    access::{Access, AccessError, IOwnable},
+    errors::{EntryPaused, ZeroAddress, ZeroAmount},
+    events::{bool_word, concat, emit, word},
+    impl_ownable,
+    math::{
+        add, mul, sub, MathError,
+        Rounding::{Down, Up},
+        UnsupportedDecimals, BPS, WAD,
+    },
+};
+
+use fixed::{bps_mul, mul_div};
+
+/// Selectors of the peers' functions (the suite's ABI files, expanded for
+/// their constants only: calls are encoded by hand, one word per argument).
+mod abi {
+    #![allow(missing_docs, clippy::all)]
+    suite_common::erc20_abi!(alloy_sol_types::sol);
+    suite_common::erc4626_abi!(alloy_sol_types::sol);
+    suite_common::al_asset_abi!(alloy_sol_types::sol);
+    suite_common::rate_controller_abi!(alloy_sol_types::sol);
+}
+use abi::{IAlAsset, IErc20, IErc4626, IRateController};
+
+/// 1.0 in 27-decimal fixed point (the paid-debt index).
+pub const RAY: U256 = uint!(1_000_000_000_000_000_000_000_000_000_U256);
+/// 1.0 for the earmark product `P` (36 decimals).
+pub const P_ONE: U256 = uint!(1_000_000_000_000_000_000_000_000_000_000_000_000_U256);
+/// `P` is rescaled (multiplied by [`SCALE_FACTOR`]) when it falls below this.
+pub const P_MIN: U256 = uint!(1_000_000_000_000_000_000_U256);
+/// Factor of one earmark scale step.
+pub const SCALE_FACTOR: U256 = uint!(1_000_000_000_000_000_000_U256);
+/// LTV range `[bps]` over which the liquidation bonus rises from 0 to `maxBonusBps`.
+pub const BONUS_RAMP_BPS: U256 = uint!(500_U256);
+
+/// Parameter ids of [`Vault::set_parameter`] (and of `ParameterSet` events).
+pub mod param {
+    /// `maxLtvBps` `[bps]`: borrow / withdraw limit. Default 9,000.
+    pub const MAX_LTV_BPS: u8 = 0;
+    /// `liquidationLtvBps` `[bps]`: liquidation threshold. Default 9,500.
+    pub const LIQUIDATION_LTV_BPS: u8 = 1;
+    /// `closeFactorBps` `[bps]`: share of the debt one liquidation may repay. Default 5,000.
+    pub const CLOSE_FACTOR_BPS: u8 = 2;
+    /// `maxBonusBps` `[bps]`: liquidation bonus at threshold + 500 bps. Default 500.
+    pub const MAX_BONUS_BPS: u8 = 3;
+    /// `minDebt` `[coin]`: smallest non-zero account debt.
+    pub const MIN_DEBT: u8 = 4;
+    /// `debtCeiling` `[coin]`: maximum free + paid debt.
+    pub const DEBT_CEILING: u8 = 5;
+    /// `redemptionFeeBps` `[bps]`: extra collateral taken by an earmark, to the treasury. Default 100.
+    pub const REDEMPTION_FEE_BPS: u8 = 6;
+}
+
+/// Peer ids of `PeerSet` events.
+pub mod peer {
+    /// The alAsset.
+    pub const AL_ASSET: u8 = 0;
+    /// The ERC-4626 collateral.
+    pub const COLLATERAL: u8 = 1;
+    /// The RateController.
+    pub const RATE_CONTROLLER: u8 = 2;
+    /// The Transmuter.
+    pub const TRANSMUTER: u8 = 3;
+    /// The treasury (reserves).
+    pub const TREASURY: u8 = 4;
+}
+
+/// Largest accepted `maxBonusBps`.
+pub const MAX_BONUS_LIMIT_BPS: u64 = 2_000;
+/// Largest accepted `redemptionFeeBps`.
+pub const REDEMPTION_FEE_LIMIT_BPS: u64 = 1_000;
+
+sol! {
+    /// The operation would leave `account` at `ltvBps`, above `maxLtvBps`.
+    #[derive(Debug, PartialEq, Eq)]
+    error LtvExceeded(address account, uint256 ltvBps, uint256 maxLtvBps);
+    /// An account's debt would be `debt`: neither zero nor at least `minDebt`.
+    #[derive(Debug, PartialEq, Eq)]
+    error DebtBelowMinimum(uint256 debt, uint256 minDebt);
+    /// Total debt would be `total`, above the `ceiling`.
+    #[derive(Debug, PartialEq, Eq)]
+    error DebtCeilingExceeded(uint256 total, uint256 ceiling);
+    /// `account` holds `shares`, fewer than the `requested` shares.
+    #[derive(Debug, PartialEq, Eq)]
+    error InsufficientCollateral(address account, uint256 shares, uint256 requested);
+    /// `account` is at `ltvBps`, not above `liquidationLtvBps` (or has no debt).
+    #[derive(Debug, PartialEq, Eq)]
+    error AccountHealthy(address account, uint256 ltvBps, uint256 liquidationLtvBps);
+    /// A liquidation may repay at most `maxRepay` (close factor), not `repayAmount`.
+    #[derive(Debug, PartialEq, Eq)]
+    error RepayExceedsCloseFactor(uint256 repayAmount, uint256 maxRepay);
+    /// `account` has no debt to repay.
+    #[derive(Debug, PartialEq, Eq)]
+    error NoDebt(address account);
+    /// There is no bad debt to cover.
+    #[derive(Debug, PartialEq, Eq)]
+    error NoBadDebt();
+    /// `account` is already in the requested mode.
+    #[derive(Debug, PartialEq, Eq)]
+    error ModeUnchanged(address account, bool redeemable);
+    /// `value` is outside `[min, max]` for `parameter` (see the `param` ids).
+    #[derive(Debug, PartialEq, Eq)]
+    error ParameterOutOfBounds(uint8 parameter, uint256 value, uint256 min, uint256 max);
+    /// No parameter has this id.
+    #[derive(Debug, PartialEq, Eq)]
+    error UnknownParameter(uint8 parameter);
+    /// Only the Transmuter may call this; `caller` is not it.
+    #[derive(Debug, PartialEq, Eq)]
+    error NotTransmuter(address caller);
+    /// An earmark of `requested` exceeds the `available` free debt.
+    #[derive(Debug, PartialEq, Eq)]
+    error InsufficientFreeDebt(uint256 requested, uint256 available);
+    /// A release of `requested` shares exceeds the `available` earmarked shares.
+    #[derive(Debug, PartialEq, Eq)]
+    error InsufficientEarmarked(uint256 requested, uint256 available);
+    /// `token.transfer`/`transferFrom` of `amount` to `to` returned false.
+    #[derive(Debug, PartialEq, Eq)]
+    error TokenTransferFailed(address token, address to, uint256 amount);
+    /// `peer` returned data that does not decode as expected.
+    #[derive(Debug, PartialEq, Eq)]
+    error InvalidReturnData(address peer);
+
+    /// `sender` deposited `shares` for `account`.
+    event Deposit(address indexed sender, address indexed account, uint256 shares);
+    /// `account` withdrew `shares` to `recipient`.
+    event Withdraw(address indexed account, address indexed recipient, uint256 shares);
+    /// `account` borrowed `amount` (minted to `recipient`); its debt is now `debt`.
+    event Borrow(address indexed account, address indexed recipient, uint256 amount, uint256 debt);
+    /// `payer` repaid `amount` of `account`'s debt; its debt is now `debt`.
+    event Repay(address indexed payer, address indexed account, uint256 amount, uint256 debt);
+    /// `account` switched to free (`redeemable`) or paid debt, moving `debt`.
+    event ModeChanged(address indexed account, bool redeemable, uint256 debt);
+    /// `liquidator` repaid `repaid` of `account`'s debt and seized `seizedShares` at `bonusBps`.
+    event Liquidate(address indexed account, address indexed liquidator, uint256 repaid, uint256 seizedShares, uint256 bonusBps);
+    /// `amount` of `account`'s debt became bad debt; bad debt is now `badDebt`.
+    event BadDebtRecorded(address indexed account, uint256 amount, uint256 badDebt);
+    /// `payer` burned `amount` against bad debt; bad debt is now `badDebt`.
+    event BadDebtCovered(address indexed payer, uint256 amount, uint256 badDebt);
+    /// Paid debt grew by `interest` (owed to the treasury); the index is `paidIndexRay`.
+    event InterestAccrued(uint256 interest, uint256 paidIndexRay, uint256 ratePerSecondWad);
+    /// A parameter (see the `param` ids) was set.
+    event ParameterSet(uint8 indexed parameter, uint256 value);
+    /// A peer (see the `peer` ids) was wired.
+    event PeerSet(uint8 indexed which, address indexed peer);
+    /// The guardian paused or the owner unpaused the entry paths.
+    event PausedSet(bool paused);
+    /// The Transmuter earmarked `amount` of free debt with `earmarkedShares` (+ `feeShares` to the treasury).
+    event Earmark(uint256 amount, uint256 earmarkedShares, uint256 feeShares);
+    /// `shares` of earmarked collateral went to `to`; `burnAmount` of earmarked debt was burned.
+    event EarmarkReleased(address indexed to, uint256 shares, uint256 burnAmount);
+    /// `account`'s collateral could not cover its earmarked share by `shares`.
+    event EarmarkShortfall(address indexed account, uint256 shares);
+}
+
+/// Every failure of the Vault, as Solidity custom errors.
+#[derive(SolidityError, Debug)]
+pub enum VaultError {
+    /// Ownership / guardian / peer wiring failure.
+    Access(AccessError),
+    /// Arithmetic overflow / underflow / division by zero.
+    Math(MathError),
+    /// A call to a peer reverted (its revert data bubbles up).
+    Call(CallError),
+    /// See [`ZeroAmount`].
+    ZeroAmount(ZeroAmount),
+    /// See [`ZeroAddress`].
+    ZeroAddress(ZeroAddress),
+    /// See [`EntryPaused`].
+    EntryPaused(EntryPaused),
+    /// See [`LtvExceeded`].
+    LtvExceeded(LtvExceeded),
+    /// See [`DebtBelowMinimum`].
+    DebtBelowMinimum(DebtBelowMinimum),
+    /// See [`DebtCeilingExceeded`].
+    DebtCeilingExceeded(DebtCeilingExceeded),
+    /// See [`InsufficientCollateral`].
+    InsufficientCollateral(InsufficientCollateral),
+    /// See [`AccountHealthy`].
+    AccountHealthy(AccountHealthy),
+    /// See [`RepayExceedsCloseFactor`].
+    RepayExceedsCloseFactor(RepayExceedsCloseFactor),
+    /// See [`NoDebt`].
+    NoDebt(NoDebt),
+    /// See [`NoBadDebt`].
+    NoBadDebt(NoBadDebt),
+    /// See [`ModeUnchanged`].
+    ModeUnchanged(ModeUnchanged),
+    /// See [`ParameterOutOfBounds`].
+    ParameterOutOfBounds(ParameterOutOfBounds),
+    /// See [`UnknownParameter`].
+    UnknownParameter(UnknownParameter),
+    /// See [`NotTransmuter`].
+    NotTransmuter(NotTransmuter),
+    /// See [`InsufficientFreeDebt`].
+    InsufficientFreeDebt(InsufficientFreeDebt),
+    /// See [`InsufficientEarmarked`].
+    InsufficientEarmarked(InsufficientEarmarked),
+    /// See [`TokenTransferFailed`].
+    TokenTransferFailed(TokenTransferFailed),
+    /// See [`InvalidReturnData`].
+    InvalidReturnData(InvalidReturnData),
+}
+
+/// One borrower's record.
+#[storage]
+pub struct Account {
+    /// Collateral `[shares]` as of the last settlement.
+    shares: StorageU256,
+    /// Free mode: debt `[coin]` as of the last settlement. Paid mode:
+    /// normalised principal `[coin * ray / paidIndex]` (debt = principal * index, rounded up).
+    debt: StorageU256,
+    /// Free (redeemable) debt when true, paid debt when false (the default).
+    redeemable: StorageBool,
+    /// Earmark epoch at the last settlement (free mode).
+    snap_epoch: StorageU64,
+    /// Earmark scale at the last settlement (free mode).
+    snap_scale: StorageU64,
+    /// Earmark product `P` `[1e36]` at the last settlement (free mode).
+    snap_product: StorageU256,
+    /// Earmark sum `S[epoch][scale]` `[shares * 1e36 / coin]` at the last settlement (free mode).
+    snap_sum: StorageU256,
+}
+
+/// The Vault contract.
+#[entrypoint]
+#[storage]
+pub struct Vault {
+    access: Access,
+    /// The alAsset (minted on borrow and interest, burned on repay).
+    al_asset: StorageAddress,
+    /// The ERC-4626 collateral token.
+    collateral: StorageAddress,
+    /// The RateController (zero: no interest).
+    rate_controller: StorageAddress,
+    /// The Transmuter (zero: no earmarks).
+    transmuter: StorageAddress,
+    /// Where interest and redemption fees go (the reserves).
+    treasury: StorageAddress,
+    /// `10^(18 - asset decimals)`: converts asset units to `[coin]`.
+    asset_scale: StorageU256,
+    /// Entry paths (deposit, borrow, switch to free debt) are paused.
+    paused: StorageBool,
+
+    /// `[bps]` borrow / withdraw LTV limit.
+    max_ltv_bps: StorageU256,
+    /// `[bps]` LTV above which an account can be liquidated.
+    liquidation_ltv_bps: StorageU256,
+    /// `[bps]` share of an account's debt one liquidation may repay.
+    close_factor_bps: StorageU256,
+    /// `[bps]` liquidation bonus at `liquidationLtvBps + 500`.
+    max_bonus_bps: StorageU256,
+    /// `[coin]` smallest non-zero account debt.
+    min_debt: StorageU256,
+    /// `[coin]` maximum free + paid debt.
+    debt_ceiling: StorageU256,
+    /// `[bps]` extra collateral an earmark takes, sent to the treasury.
+    redemption_fee_bps: StorageU256,
+
+    accounts: StorageMap<Address, Account>,
+    /// `[shares]` collateral held for accounts (earmarked shares excluded).
+    total_shares: StorageU256,
+    /// `[coin]` total free (redeemable) debt.
+    free_debt: StorageU256,
+    /// `[coin]` total paid debt, interest included (reconciled with mints).
+    paid_debt: StorageU256,
+    /// Sum of the paid accounts' normalised principals.
+    paid_principal: StorageU256,
+    /// `[ray]` paid-debt index (starts at 1.0, only grows).
+    paid_index: StorageU256,
+    /// `[seconds]` time of the last successful accrual.
+    last_accrual: StorageU64,
+    /// `[coin]` interest accrued but not yet minted to the treasury (a mint failed).
+    pending_interest: StorageU256,
+    /// `[coin]` debt left by liquidations that collateral could not cover.
+    bad_debt: StorageU256,
+
+    /// `[shares]` collateral held for the Transmuter.
+    earmarked_shares: StorageU256,
+    /// `[coin]` debt taken by earmarks and not yet reported burned.
+    earmarked_debt: StorageU256,
+    /// `[shares]` earmarked collateral that accounts could not cover (reported).
+    earmark_shortfall: StorageU256,
+    /// `[1e36]` earmark product `P`: a free account's debt is `d0 * P / P0`.
+    earmark_product: StorageU256,
+    /// Earmark epoch (a new epoch starts when an earmark takes all free debt).
+    earmark_epoch: StorageU64,
+    /// Earmark scale (incremented each time `P` is multiplied by `SCALE_FACTOR`).
+    earmark_scale: StorageU64,
+    /// `S[epoch << 64 | scale]` `[shares * 1e36 / coin]`: collateral taken per unit of free debt.
+    earmark_sums: StorageMap<U256, StorageU256>,
+}
+
+/// An account as of now (pending earmarks settled).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    /// Collateral `[shares]`.
+    pub shares: U256,
+    /// Debt `[coin]`.
+    pub debt: U256,
+    /// Free (redeemable) debt.
+    pub redeemable: bool,
+}
+
+fn sum_key(epoch: u64, scale: u64) -> U256 {
+    U256::from_limbs([scale, epoch, 0, 0])
+}
+
+/// `ceil(debt * 10_000 / value)`; zero without debt, `U256::MAX` without collateral.
+fn ltv_bps(debt: U256, value: U256) -> Result<U256, MathError> {
+    if debt.is_zero() {
+        Ok(U256::ZERO)
+    } else if value.is_zero() {
+        Ok(U256::MAX)
+    } else {
+        mul_div(debt, BPS, value, Up)
+    }
+}
+
+#[public]
+#[implements(IOwnable)]
+impl Vault {
+    /// Wires the alAsset, the ERC-4626 collateral and the treasury, reads the
+    /// collateral's asset decimals, and sets the default parameters
+    /// (max LTV 9,000, liquidation LTV 9,500, close factor 5,000, max bonus
+    /// 500, redemption fee 100 bps) with the given `debt_ceiling` and
+    /// `min_debt` `[coin]`.
+    ///
+    /// # Errors
+    /// `OwnableInvalidOwner`, `ZeroAddress`, `UnsupportedDecimals` (> 18),
+    /// the collateral's / asset's revert.
+    #[constructor]
+    pub fn constructor(
+        &mut self,
+        owner: Address,
+        al_asset: Address,
+        collateral: Address,
+        treasury: Address,
+        debt_ceiling: U256,
+        min_debt: U256,
+    ) -> Result<(), VaultError> {
+        self.access.init(owner)?;
+        if al_asset.is_zero() || collateral.is_zero() || treasury.is_zero() {
+            return Err(ZeroAddress {}.into());
+        }
+        let asset = self.view_word(collateral, IErc4626::assetCall::SELECTOR, &[])?;
+        let asset = Address::from_word(asset.into());
+        let decimals = self.view_word(asset, IErc20::decimalsCall::SELECTOR, &[])?;
+        if decimals > U256::from(18) {
+            return Err(MathError::UnsupportedDecimals(UnsupportedDecimals { decimals: decimals.saturating_to() }).into());
+        }
+        // 10^(18 - decimals) < 2^64.
+        self.asset_scale.set(U256::from(10u64.pow(18 - decimals.to::<u32>())));
+        self.al_asset.set(al_asset);
+        self.collateral.set(collateral);
+        self.treasury.set(treasury);
+        for (which, address) in [
+            (peer::AL_ASSET, al_asset),
+            (peer::COLLATERAL, collateral),
+            (peer::TREASURY, treasury),
+        ] {
+            emit(self.vm(), &[PeerSet::SIGNATURE_HASH, U256::from(which).into(), word(address)], &[]);
+        }
+        self.paid_index.set(RAY);
+        self.earmark_product.set(P_ONE);
+        self.last_accrual.set(U64::from(self.vm().block_timestamp()));
+        for (id, value) in [
+            (param::LIQUIDATION_LTV_BPS, 9_500u64),
+            (param::MAX_LTV_BPS, 9_000),
+            (param::CLOSE_FACTOR_BPS, 5_000),
+            (param::MAX_BONUS_BPS, 500),
+            (param::REDEMPTION_FEE_BPS, 100),
+        ] {
+            self.write_parameter(id, U256::from(value))?;
+        }
+        self.write_parameter(param::DEBT_CEILING, debt_ceiling)?;
+        self.write_parameter(param::MIN_DEBT, min_debt)?;
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------
+    // Borrower entry points
+    // ------------------------------------------------------------------
+
+    /// Deposits `shares` of collateral (pulled from the caller, who approved
+    /// the Vault) into `recipient`'s account. Paused by the guardian.
+    ///
+    /// # Errors
+    /// `EntryPaused`, `ZeroAmount`, `ZeroAddress`, the collateral's revert or
+    /// `TokenTransferFailed`, the RateController's revert.
+    ///
+    /// # Events
+    /// `Deposit`.
+    pub fn deposit(&mut self, shares: U256, recipient: Address) -> Result<(), VaultError> {
+        self.not_paused()?;
+        non_zero(shares, recipient)?;
+        self.accrue_internal(true)?;
+        let position = self.settle(recipient)?;
+        self.accounts.setter(recipient).shares.set(add(position.shares, shares)?);
+        self.total_shares.set(add(self.total_shares.get(), shares)?);
+        let sender = self.vm().msg_sender();
+        let collateral = self.collateral.get();
+        let this = self.vm().contract_address();
+        let data = self.call_peer(
+            collateral,
+            IErc4626::transferFromCall::SELECTOR,
+            &[word(sender), word(this), shares.into()],
+        )?;
+        check_transfer(&data, collateral, this, shares)?;
+        emit(self.vm(), &[Deposit::SIGNATURE_HASH, word(sender), word(recipient)], &[shares.into()]);
+        Ok(())
+    }
+
+    /// Withdraws `shares` of the caller's collateral to `recipient`, as long
+    /// as the account stays at or under `maxLtvBps`. Never paused.
+    ///
+    /// # Errors
+    /// `ZeroAmount`, `ZeroAddress`, `InsufficientCollateral`, `LtvExceeded`,
+    /// the collateral's revert or `TokenTransferFailed`.
+    ///
+    /// # Events
+    /// `Withdraw`.
+    pub fn withdraw(&mut self, shares: U256, recipient: Address) -> Result<(), VaultError> {
+        non_zero(shares, recipient)?;
+        self.accrue_internal(false)?;
+        let account = self.vm().msg_sender();
+        let position = self.settle(account)?;
+        if shares > position.shares {
+            return Err(InsufficientCollateral { account, shares: position.shares, requested: shares }.into());
+        }
+        let remaining = position.shares - shares;
+        if !position.debt.is_zero() {
+            let ltv = ltv_bps(position.debt, self.value(remaining)?)?;
+            self.check_ltv(account, ltv)?;
+        }
+        self.accounts.setter(account).shares.set(remaining);
+        self.total_shares.set(sub(self.total_shares.get(), shares)?);
+        self.send_collateral(recipient, shares)?;
+        emit(self.vm(), &[Withdraw::SIGNATURE_HASH, word(account), word(recipient)], &[shares.into()]);
+        Ok(())
+    }
+
+    /// Mints `amount` of alAsset to `recipient` against the caller's
+    /// collateral. The account's debt must stay at or above `minDebt`, its
+    /// LTV at or under `maxLtvBps`, and free + paid debt under `debtCeiling`.
+    /// Paused by the guardian.
+    ///
+    /// # Errors
+    /// `EntryPaused`, `ZeroAmount`, `ZeroAddress`, `DebtBelowMinimum`,
+    /// `DebtCeilingExceeded`, `LtvExceeded`, the alAsset's revert (minter
+    /// ceiling or pause), the RateController's revert.
+    ///
+    /// # Events
+    /// `Borrow` (and the alAsset's `Transfer`, `MinterMinted`).
+    pub fn borrow(&mut self, amount: U256, recipient: Address) -> Result<(), VaultError> {
+        self.not_paused()?;
+        non_zero(amount, recipient)?;
+        self.accrue_internal(true)?;
+        let account = self.vm().msg_sender();
+        let position = self.settle(account)?;
+        let debt = add(position.debt, amount)?;
+        let min_debt = self.min_debt.get();
+        if debt < min_debt {
+            return Err(DebtBelowMinimum { debt, minDebt: min_debt }.into());
+        }
+        let total = add(add(self.free_debt.get(), self.paid_debt.get())?, amount)?;
+        let ceiling = self.debt_ceiling.get();
+        if total > ceiling {
+            return Err(DebtCeilingExceeded { total, ceiling }.into());
+        }
+        let ltv = ltv_bps(debt, self.value(position.shares)?)?;
+        self.check_ltv(account, ltv)?;
+        self.set_debt(account, position.redeemable, position.debt, debt)?;
+        let al_asset = self.al_asset.get();
+        self.call_peer(al_asset, IAlAsset::mintCall::SELECTOR, &[word(recipient), amount.into()])?;
+        emit(
+            self.vm(),
+            &[Borrow::SIGNATURE_HASH, word(account), word(recipient)],
+            &[amount.into(), debt.into()],
+        );
+        Ok(())
+    }
+
+    /// Repays up to `amount` of `account`'s debt by burning the caller's
+    /// alAsset (the caller approves the Vault); anyone may repay for anyone,
+    /// 1 alAsset cancels 1 debt, and more than the debt repays the debt only.
+    /// The remaining debt must be zero or at least `minDebt`. Never paused.
+    ///
+    /// # Errors
+    /// `ZeroAmount`, `NoDebt`, `DebtBelowMinimum`, the alAsset's revert
+    /// (allowance, balance).
+    ///
+    /// # Events
+    /// `Repay` (and the alAsset's `Transfer`, `MinterBurned`).
+    pub fn repay(&mut self, amount: U256, account: Address) -> Result<(), VaultError> {
+        non_zero(amount, account)?;
+        self.accrue_internal(false)?;
+        let position = self.settle(account)?;
+        if position.debt.is_zero() {
+            return Err(NoDebt { account }.into());
+        }
+        let paid = amount.min(position.debt);
+        let debt = position.debt - paid;
+        let min_debt = self.min_debt.get();
+        if !debt.is_zero() && debt < min_debt {
+            return Err(DebtBelowMinimum { debt, minDebt: min_debt }.into());
+        }
+        self.set_debt(account, position.redeemable, position.debt, debt)?;
+        let payer = self.vm().msg_sender();
+        self.burn_from(payer, paid)?;
+        emit(self.vm(), &[Repay::SIGNATURE_HASH, word(payer), word(account)], &[paid.into(), debt.into()]);
+        Ok(())
+    }
+
+    /// Switches the caller's debt to free (`redeemable`: no interest, can be
+    /// earmarked by the Transmuter) or to paid (accrues the borrow rate,
+    /// never earmarked), moving its current debt between the pools. While
+    /// paused only the switch to paid is allowed.
+    ///
+    /// # Errors
+    /// `EntryPaused` (switch to free while paused), `ModeUnchanged`.
+    ///
+    /// # Events
+    /// `ModeChanged`.
+    pub fn set_redeemable(&mut self, redeemable: bool) -> Result<(), VaultError> {
+        if redeemable {
+            self.not_paused()?;
+        }
+        self.accrue_internal(redeemable)?;
+        let account = self.vm().msg_sender();
+        let position = self.settle(account)?;
+        if position.redeemable == redeemable {
+            return Err(ModeUnchanged { account, redeemable }.into());
+        }
+        self.set_debt(account, position.redeemable, position.debt, U256::ZERO)?;
+        self.accounts.setter(account).redeemable.set(redeemable);
+        if redeemable {
+            self.snapshot(account);
+        }
+        self.set_debt(account, redeemable, U256::ZERO, position.debt)?;
+        emit(
+            self.vm(),
+            &[ModeChanged::SIGNATURE_HASH, word(account)],
+            &[bool_word(redeemable), position.debt.into()],
+        );
+        Ok(())
+    }
+
+    /// Liquidates `account` when its LTV is above `liquidationLtvBps`: the
+    /// caller repays up to `repayAmount` (burned from the caller) and
+    /// receives collateral worth `repay * (1 + bonus)`, the bonus rising
+    /// linearly from 0 at the threshold to `maxBonusBps` at threshold + 500
+    /// bps. At most `closeFactorBps` of the debt can be repaid, unless the
+    /// collateral cannot cover debt plus bonus: then any amount can, and a
+    /// repayment whose seizure would reach all the collateral takes all of it
+    /// for `collateral / (1 + bonus)`; the rest of the debt becomes `badDebt`
+    /// and the account is cleared. Never paused.
+    ///
+    /// # Errors
+    /// `ZeroAmount`, `AccountHealthy`, `RepayExceedsCloseFactor`, the
+    /// alAsset's revert (allowance, balance), the collateral's revert.
+    ///
+    /// # Events
+    /// `Liquidate`, `BadDebtRecorded`.
+    pub fn liquidate(&mut self, account: Address, repay_amount: U256) -> Result<(), VaultError> {
+        non_zero(repay_amount, account)?;
+        self.accrue_internal(false)?;
+        let position = self.settle(account)?;
+        let value = self.value(position.shares)?;
+        let ltv = ltv_bps(position.debt, value)?;
+        let threshold = self.liquidation_ltv_bps.get();
+        if position.debt.is_zero() || ltv <= threshold {
+            return Err(AccountHealthy { account, ltvBps: ltv, liquidationLtvBps: threshold }.into());
+        }
+        // ltv > threshold here, so the subtraction cannot underflow.
+        let bonus = mul_div(self.max_bonus_bps.get(), (ltv - threshold).min(BONUS_RAMP_BPS), BONUS_RAMP_BPS, Down)?;
+        let premium = add(BPS, bonus)?;
+        let mut repay = repay_amount.min(position.debt);
+        let mut bad = U256::ZERO;
+        let seize;
+        if bps_mul(position.debt, premium, Up)? < value {
+            // Collateral covers debt + bonus: the close factor applies.
+            let max_repay = bps_mul(position.debt, self.close_factor_bps.get(), Up)?;
+            if repay > max_repay {
+                return Err(RepayExceedsCloseFactor { repayAmount: repay, maxRepay: max_repay }.into());
+            }
+            seize = mul_div(position.shares, bps_mul(repay, premium, Down)?, value, Down)?;
+        } else if bps_mul(repay, premium, Down)? < value {
+            seize = mul_div(position.shares, bps_mul(repay, premium, Down)?, value, Down)?;
+        } else {
+            // Take everything; what the collateral cannot cover is bad debt.
+            repay = mul_div(value, BPS, premium, Up)?.min(position.debt);
+            seize = position.shares;
+            bad = position.debt - repay;
+        }
+        let debt = sub(sub(position.debt, repay)?, bad)?;
+        self.set_debt(account, position.redeemable, position.debt, debt)?;
+        self.accounts.setter(account).shares.set(sub(position.shares, seize)?);
+        self.total_shares.set(sub(self.total_shares.get(), seize)?);
+        let liquidator = self.vm().msg_sender();
+        if !bad.is_zero() {
+            let total = add(self.bad_debt.get(), bad)?;
+            self.bad_debt.set(total);
+            emit(self.vm(), &[BadDebtRecorded::SIGNATURE_HASH, word(account)], &[bad.into(), total.into()]);
+        }
+        if !repay.is_zero() {
+            self.burn_from(liquidator, repay)?;
+        }
+        if !seize.is_zero() {
+            self.send_collateral(liquidator, seize)?;
+        }
+        emit(
+            self.vm(),
+            &[Liquidate::SIGNATURE_HASH, word(account), word(liquidator)],
+            &[repay.into(), seize.into(), bonus.into()],
+        );
+        Ok(())
+    }
+
+    /// Burns up to `amount` of the caller's alAsset against `badDebt` (the
+    /// operator covers it from the treasury). Never paused.
+    ///
+    /// # Errors
+    /// `ZeroAmount`, `NoBadDebt`, the alAsset's revert.
+    ///
+    /// # Events
+    /// `BadDebtCovered`.
+    pub fn cover_bad_debt(&mut self, amount: U256) -> Result<(), VaultError> {
+        if amount.is_zero() {
+            return Err(ZeroAmount {}.into());
+        }
+        self.accrue_internal(false)?;
+        let bad = self.bad_debt.get();
+        if bad.is_zero() {
+            return Err(NoBadDebt {}.into());
+        }
+        let paid = amount.min(bad);
+        let remaining = bad - paid;
+        self.bad_debt.set(remaining);
+        let payer = self.vm().msg_sender();
+        self.burn_from(payer, paid)?;
+        emit(self.vm(), &[BadDebtCovered::SIGNATURE_HASH, word(payer)], &[paid.into(), remaining.into()]);
+        Ok(())
+    }
+
+    /// Accrues paid-debt interest: asks the RateController for the accrued
+    /// factor since the last accrual (passing the totals), grows the index,
+    /// and mints the interest to the treasury. Also run at the start of every
+    /// mutating entry (exit paths tolerate a failing controller and retry
+    /// later; a failed interest mint stays pending and is retried).
+    ///
+    /// # Errors
+    /// The RateController's revert.
+    ///
+    /// # Events
+    /// `InterestAccrued`.
+    pub fn accrue(&mut self) -> Result<(), VaultError> {
+        self.accrue_internal(true)
+    }
+
+    // ------------------------------------------------------------------
+    // Transmuter hooks
+    // ------------------------------------------------------------------
+
+    /// Takes `amount` of free debt pro rata from every redeemable account,
+    /// with collateral worth `amount * (1 + redemptionFeeBps)` also pro rata
+    /// to their debt; shares worth `amount` are held for the Transmuter
+    /// (returned), the fee shares go to the treasury. O(1): accounts settle
+    /// lazily. Transmuter only.
+    ///
+    /// # Errors
+    /// `NotTransmuter`, `ZeroAmount`, `InsufficientFreeDebt`,
+    /// `InsufficientCollateral` (the Vault's own shares), the collateral's revert.
+    ///
+    /// # Events
+    /// `Earmark`.
+    pub fn earmark(&mut self, amount: U256) -> Result<U256, VaultError> {
+        self.only_transmuter()?;
+        if amount.is_zero() {
+            return Err(ZeroAmount {}.into());
+        }
+        self.accrue_internal(false)?;
+        let free = self.free_debt.get();
+        if amount > free {
+            return Err(InsufficientFreeDebt { requested: amount, available: free }.into());
+        }
+        let earmarked = self.shares_for(amount)?;
+        let taken = self.shares_for(bps_mul(amount, add(BPS, self.redemption_fee_bps.get())?, Up)?)?.max(earmarked);
+        let held = self.total_shares.get();
+        if taken > held {
+            let account = self.vm().contract_address();
+            return Err(InsufficientCollateral { account, shares: held, requested: taken }.into());
+        }
+        let (epoch, scale, product) = self.earmark_point();
+        let key = sum_key(epoch, scale);
+        let sum = add(self.earmark_sums.get(key), mul_div(taken, product, free, Up)?)?;
+        self.earmark_sums.setter(key).set(sum);
+        if amount == free {
+            // The whole pool is consumed: every free account is cleared.
+            self.earmark_epoch.set(U64::from(epoch + 1));
+            self.earmark_scale.set(U64::ZERO);
+            self.earmark_product.set(P_ONE);
+        } else {
+            // P' = ceil(P * (free - amount) / free), rescaled to keep precision.
+            let left = free - amount;
+            let mut factor = U256::from(1);
+            let mut steps = 0u64;
+            let mut next = mul_div(product, left, free, Up)?;
+            while next < P_MIN && steps < 2 {
+                factor = mul(factor, SCALE_FACTOR)?;
+                steps += 1;
+                next = mul_div(product, mul(left, factor)?, free, Up)?;
+            }
+            self.earmark_scale.set(U64::from(scale + steps));
+            self.earmark_product.set(next);
+        }
+        self.free_debt.set(free - amount);
+        self.total_shares.set(held - taken);
+        self.earmarked_shares.set(add(self.earmarked_shares.get(), earmarked)?);
+        self.earmarked_debt.set(add(self.earmarked_debt.get(), amount)?);
+        let fee = taken - earmarked;
+        if !fee.is_zero() {
+            let treasury = self.treasury.get();
+            self.send_collateral(treasury, fee)?;
+        }
+        emit(self.vm(), &[Earmark::SIGNATURE_HASH], &[amount.into(), earmarked.into(), fee.into()]);
+        Ok(earmarked)
+    }
+
+    /// Sends `shares` of earmarked collateral to `to` and records that
+    /// `burn_amount` of earmarked debt was burned by the Transmuter
+    /// (accounting only: the Transmuter burns the alAsset it holds).
+    /// Transmuter only; never paused.
+    ///
+    /// # Errors
+    /// `NotTransmuter`, `ZeroAddress`, `InsufficientEarmarked`, the collateral's revert.
+    ///
+    /// # Events
+    /// `EarmarkReleased`.
+    pub fn release_earmarked(&mut self, shares: U256, to: Address, burn_amount: U256) -> Result<(), VaultError> {
+        self.only_transmuter()?;
+        if to.is_zero() {
+            return Err(ZeroAddress {}.into());
+        }
+        let available = self.earmarked_shares.get();
+        if shares > available {
+            return Err(InsufficientEarmarked { requested: shares, available }.into());
+        }
+        self.earmarked_shares.set(available - shares);
+        self.earmarked_debt.set(self.earmarked_debt.get().saturating_sub(burn_amount));
+        if !shares.is_zero() {
+            self.send_collateral(to, shares)?;
+        }
+        emit(self.vm(), &[EarmarkReleased::SIGNATURE_HASH, word(to)], &[shares.into(), burn_amount.into()]);
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------
+    // Owner and guardian
+    // ------------------------------------------------------------------
+
+    /// Wires the RateController once (owner only). Until then, no interest.
+    ///
+    /// # Errors
+    /// `OwnableUnauthorizedAccount`, `ZeroAddress`, `PeerAlreadySet`.
+    ///
+    /// # Events
+    /// `PeerSet`.
+    pub fn set_rate_controller(&mut self, controller: Address) -> Result<(), VaultError> {
+        self.access.set_once(&mut self.rate_controller, controller)?;
+        self.last_accrual.set(U64::from(self.vm().block_timestamp()));
+        emit(self.vm(), &[PeerSet::SIGNATURE_HASH, U256::from(peer::RATE_CONTROLLER).into(), word(controller)], &[]);
+        Ok(())
+    }
+
+    /// Wires the Transmuter once (owner only).
+    ///
+    /// # Errors
+    /// `OwnableUnauthorizedAccount`, `ZeroAddress`, `PeerAlreadySet`.
+    ///
+    /// # Events
+    /// `PeerSet`.
+    pub fn set_transmuter(&mut self, transmuter: Address) -> Result<(), VaultError> {
+        self.access.set_once(&mut self.transmuter, transmuter)?;
+        emit(self.vm(), &[PeerSet::SIGNATURE_HASH, U256::from(peer::TRANSMUTER).into(), word(transmuter)], &[]);
+        Ok(())
+    }
+
+    /// Sets a parameter (owner only; ids in `param`). Bounds:
+    /// `0 < maxLtvBps < liquidationLtvBps < 10,000`; `0 < closeFactorBps ≤ 10,000`;
+    /// `maxBonusBps ≤ 2,000`; `redemptionFeeBps ≤ 1,000`; `minDebt` and
+    /// `debtCeiling` free (lowering the ceiling only stops new borrows).
+    ///
+    /// # Errors
+    /// `OwnableUnauthorizedAccount`, `ParameterOutOfBounds`, `UnknownParameter`.
+    ///
+    /// # Events
+    /// `ParameterSet`.
+    pub fn set_parameter(&mut self, parameter: u8, value: U256) -> Result<(), VaultError> {
+        self.access.only_owner()?;
+        self.write_parameter(parameter, value)
+    }
+
+    /// Pauses (guardian or owner) or unpauses (owner only) the entry paths:
+    /// `deposit`, `borrow`, `setRedeemable(true)`. Exits never pause.
+    ///
+    /// # Errors
+    /// `GuardianUnauthorizedAccount` / `OwnableUnauthorizedAccount`.
+    ///
+    /// # Events
+    /// `PausedSet`.
+    pub fn set_paused(&mut self, paused: bool) -> Result<(), VaultError> {
+        if paused {
+            self.access.only_guardian()?;
+        } else {
+            self.access.only_owner()?;
+        }
+        self.paused.set(paused);
+        emit(self.vm(), &[PausedSet::SIGNATURE_HASH], &[bool_word(paused)]);
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------
+    // Views (state as of the last accrual; they never call the RateController)
+    // ------------------------------------------------------------------
+
+    /// `(shares, collateralValue [coin], debt [coin], redeemable, ltvBps,
+    /// maxBorrowable [coin])` of `account`, pending earmarks settled.
+    /// `ltvBps` is `U256::MAX` for debt without collateral value;
+    /// `maxBorrowable` is bounded by `maxLtvBps` and the debt ceiling.
+    ///
+    /// # Errors
+    /// The collateral's revert.
+    pub fn account_of(&self, account: Address) -> Result<(U256, U256, U256, bool, U256, U256), VaultError> {
+        let (position, _) = self.position(account)?;
+        let value = self.value(position.shares)?;
+        let by_ltv = bps_mul(value, self.max_ltv_bps.get(), Down)?.saturating_sub(position.debt);
+        let total = add(self.free_debt.get(), self.paid_debt.get())?;
+        let by_ceiling = self.debt_ceiling.get().saturating_sub(total);
+        Ok((
+            position.shares,
+            value,
+            position.debt,
+            position.redeemable,
+            ltv_bps(position.debt, value)?,
+            by_ltv.min(by_ceiling),
+        ))
+    }
+
+    /// `(collateralValue [coin] of the accounts' shares, freeDebt [coin],
+    /// paidDebt [coin], earmarkedShares [shares], badDebt [coin])`.
+    ///
+    /// # Errors
+    /// The collateral's revert.
+    pub fn totals(&self) -> Result<(U256, U256, U256, U256, U256), VaultError> {
+        Ok((
+            self.value(self.total_shares.get())?,
+            self.free_debt.get(),
+            self.paid_debt.get(),
+            self.earmarked_shares.get(),
+            self.bad_debt.get(),
+        ))
+    }
+
+    /// `collateralValue * liquidationLtvBps / debt` `[wad]`: below 1.0 the
+    /// account can be liquidated; `U256::MAX` without debt.
+    ///
+    /// # Errors
+    /// The collateral's revert.
+    pub fn health_factor(&self, account: Address) -> Result<U256, VaultError> {
+        let (position, _) = self.position(account)?;
+        if position.debt.is_zero() {
+            return Ok(U256::MAX);
+        }
+        let value = self.value(position.shares)?;
+        Ok(mul_div(bps_mul(value, self.liquidation_ltv_bps.get(), Down)?, WAD, position.debt, Down)?)
+    }
+
+    /// `(maxLtvBps, liquidationLtvBps, closeFactorBps, maxBonusBps, minDebt,
+    /// debtCeiling, redemptionFeeBps)`.
+    pub fn parameters(&self) -> (U256, U256, U256, U256, U256, U256, U256) {
+        (
+            self.max_ltv_bps.get(),
+            self.liquidation_ltv_bps.get(),
+            self.close_factor_bps.get(),
+            self.max_bonus_bps.get(),
+            self.min_debt.get(),
+            self.debt_ceiling.get(),
+            self.redemption_fee_bps.get(),
+        )
+    }
+
+    /// `(alAsset, collateral, rateController, transmuter, treasury)`.
+    pub fn peers(&self) -> (Address, Address, Address, Address, Address) {
+        (
+            self.al_asset.get(),
+            self.collateral.get(),
+            self.rate_controller.get(),
+            self.transmuter.get(),
+            self.treasury.get(),
+        )
+    }
+
+    /// Whether the entry paths are paused.
+    pub fn paused(&self) -> bool {
+        self.paused.get()
+    }
+
+    /// `(paidIndex [ray], lastAccrual [seconds], pendingInterest [coin],
+    /// paidPrincipal)`: interest accrual state.
+    pub fn accrual_state(&self) -> (U256, u64, U256, U256) {
+        (
+            self.paid_index.get(),
+            self.last_accrual.get().to(),
+            self.pending_interest.get(),
+            self.paid_principal.get(),
+        )
+    }
+
+    /// `(earmarkedShares, earmarkedDebt [coin], shortfallShares, product
+    /// [1e36], epoch, scale)`: earmarking state.
+    pub fn earmark_state(&self) -> (U256, U256, U256, U256, u64, u64) {
+        (
+            self.earmarked_shares.get(),
+            self.earmarked_debt.get(),
+            self.earmark_shortfall.get(),
+            self.earmark_product.get(),
+            self.earmark_epoch.get().to(),
+            self.earmark_scale.get().to(),
+        )
+    }
+}
+
+impl Vault {
+    /// `(epoch, scale, product)` of the earmark pool now.
+    fn earmark_point(&self) -> (u64, u64, U256) {
+        (self.earmark_epoch.get().to(), self.earmark_scale.get().to(), self.earmark_product.get())
+    }
+
+    fn not_paused(&self) -> Result<(), VaultError> {
+        if self.paused.get() {
+            return Err(EntryPaused {}.into());
+        }
+        Ok(())
+    }
+
+    fn only_transmuter(&self) -> Result<(), VaultError> {
+        let caller = self.vm().msg_sender();
+        if caller.is_zero() || caller != self.transmuter.get() {
+            return Err(NotTransmuter { caller }.into());
+        }
+        Ok(())
+    }
+
+    fn check_ltv(&self, account: Address, ltv: U256) -> Result<(), VaultError> {
+        let max = self.max_ltv_bps.get();
+        if ltv > max {
+            return Err(LtvExceeded { account, ltvBps: ltv, maxLtvBps: max }.into());
+        }
+        Ok(())
+    }
+
+    fn write_parameter(&mut self, parameter: u8, value: U256) -> Result<(), VaultError> {
+        let (min, max) = match parameter {
+            param::MAX_LTV_BPS => (U256::from(1), self.liquidation_ltv_bps.get().saturating_sub(U256::from(1))),
+            param::LIQUIDATION_LTV_BPS => (add(self.max_ltv_bps.get(), U256::from(1))?, BPS - U256::from(1)),
+            param::CLOSE_FACTOR_BPS => (U256::from(1), BPS),
+            param::MAX_BONUS_BPS => (U256::ZERO, U256::from(MAX_BONUS_LIMIT_BPS)),
+            param::REDEMPTION_FEE_BPS => (U256::ZERO, U256::from(REDEMPTION_FEE_LIMIT_BPS)),
+            param::MIN_DEBT | param::DEBT_CEILING => (U256::ZERO, U256::MAX),
+            _ => return Err(UnknownParameter { parameter }.into()),
+        };
+        if value < min || value > max {
+            return Err(ParameterOutOfBounds { parameter, value, min, max }.into());
+        }
+        let slot = match parameter {
+            param::MAX_LTV_BPS => &mut self.max_ltv_bps,
+            param::LIQUIDATION_LTV_BPS => &mut self.liquidation_ltv_bps,
+            param::CLOSE_FACTOR_BPS => &mut self.close_factor_bps,
+            param::MAX_BONUS_BPS => &mut self.max_bonus_bps,
+            param::REDEMPTION_FEE_BPS => &mut self.redemption_fee_bps,
+            param::MIN_DEBT => &mut self.min_debt,
+            _ => &mut self.debt_ceiling,
+        };
+        slot.set(value);
+        emit(self.vm(), &[ParameterSet::SIGNATURE_HASH, U256::from(parameter).into()], &[value.into()]);
+        Ok(())
+    }
+
+    /// Collateral value `[coin]` of `shares` (ERC-4626 `convertToAssets`, rounded down).
+    fn value(&self, shares: U256) -> Result<U256, VaultError> {
+        if shares.is_zero() {
+            return Ok(U256::ZERO);
+        }
+        let assets = self.view_word(self.collateral.get(), IErc4626::convertToAssetsCall::SELECTOR, &[shares.into()])?;
+        Ok(mul(assets, self.asset_scale.get())?)
+    }
+
+    /// Shares worth at least `coin` (ERC-4626 `previewWithdraw`, rounded up).
+    fn shares_for(&self, coin: U256) -> Result<U256, VaultError> {
+        let assets = mul_div(coin, U256::from(1), self.asset_scale.get(), Up)?;
+        self.view_word(self.collateral.get(), IErc4626::previewWithdrawCall::SELECTOR, &[assets.into()])
+    }
+
+    fn send_collateral(&mut self, to: Address, shares: U256) -> Result<(), VaultError> {
+        let collateral = self.collateral.get();
+        let data = self.call_peer(collateral, IErc4626::transferCall::SELECTOR, &[word(to), shares.into()])?;
+        check_transfer(&data, collateral, to, shares)
+    }
+
+    fn burn_from(&mut self, from: Address, amount: U256) -> Result<(), VaultError> {
+        let al_asset = self.al_asset.get();
+        self.call_peer(al_asset, IAlAsset::burnFromCall::SELECTOR, &[word(from), amount.into()])?;
+        Ok(())
+    }
+
+    /// Calls `to` with `selector` and one-word `args` (mutating).
+    fn call_peer(&mut self, to: Address, selector: [u8; 4], args: &[B256]) -> Result<Vec<u8>, CallError> {
+        let data = calldata(selector, args);
+        let context = Call::new_mutating(self);
+        call(self.vm(), context, to, &data)
+    }
+
+    /// Static-calls `to` with `selector` and one-word `args`; returns the first word.
+    fn view_word(&self, to: Address, selector: [u8; 4], args: &[B256]) -> Result<U256, VaultError> {
+        let data = static_call(self.vm(), Call::new(), to, &calldata(selector, args))?;
+        return_word(&data, 0, to)
+    }
+
+    /// Accrues interest. `strict`: a failing RateController reverts (entry
+    /// paths); otherwise the accrual is skipped and retried later (exits).
+    fn accrue_internal(&mut self, strict: bool) -> Result<(), VaultError> {
+        let now = self.vm().block_timestamp();
+        let mut index = self.paid_index.get();
+        let mut rate = U256::ZERO;
+        if U64::from(now) > self.last_accrual.get() {
+            let controller = self.rate_controller.get();
+            if controller.is_zero() {
+                self.last_accrual.set(U64::from(now));
+            } else {
+                let (free, paid) = (self.free_debt.get(), self.paid_debt.get());
+                let result = self
+                    .call_peer(controller, IRateController::updateCall::SELECTOR, &[free.into(), paid.into()])
+                    .map_err(VaultError::from)
+                    .and_then(|data| Ok((return_word(&data, 0, controller)?, return_word(&data, 1, controller)?)));
+                match result {
+                    Ok((rate_per_second, factor)) => {
+                        rate = rate_per_second;
+                        if factor > WAD {
+                            index = mul_div(index, factor, WAD, Up)?;
+                            self.paid_index.set(index);
+                        }
+                        self.last_accrual.set(U64::from(now));
+                    }
+                    Err(err) if strict => return Err(err),
+                    Err(_) => {}
+                }
+            }
+        }
+        // Paid total follows the principal at the index (rounded up); it only
+        // grows here, and the growth (interest and rounding dust) is owed to
+        // the treasury.
+        let target = mul_div(self.paid_principal.get(), index, RAY, Up)?;
+        let paid = self.paid_debt.get();
+        let mut pending = self.pending_interest.get();
+        if target > paid {
+            let interest = target - paid;
+            self.paid_debt.set(target);
+            pending = add(pending, interest)?;
+            emit(self.vm(), &[InterestAccrued::SIGNATURE_HASH], &[interest.into(), index.into(), rate.into()]);
+        }
+        if !pending.is_zero() {
+            let (al_asset, treasury) = (self.al_asset.get(), self.treasury.get());
+            // A failed mint (minter paused or at its ceiling) must not block
+            // exits: the interest stays pending and is retried next time.
+            let minted = self
+                .call_peer(al_asset, IAlAsset::mintCall::SELECTOR, &[word(treasury), pending.into()])
+                .is_ok();
+            self.pending_interest.set(if minted { U256::ZERO } else { pending });
+        }
+        Ok(())
+    }
+
+    /// `account` as of now, and the collateral shortfall of its pending
+    /// earmarks (free mode). Reads only.
+    fn position(&self, account: Address) -> Result<(Position, U256), VaultError> {
+        let record = self.accounts.get(account);
+        let (shares, stored, redeemable) = (record.shares.get(), record.debt.get(), record.redeemable.get());
+        let mut position = Position { shares, debt: stored, redeemable };
+        if stored.is_zero() {
+            return Ok((position, U256::ZERO));
+        }
+        if !redeemable {
+            position.debt = mul_div(stored, self.paid_index.get(), RAY, Up)?;
+            return Ok((position, U256::ZERO));
+        }
+        let (epoch0, scale0, product0) = (record.snap_epoch.get().to::<u64>(), record.snap_scale.get().to::<u64>(), record.snap_product.get());
+        let (epoch, scale, product) = self.earmark_point();
+        // Debt: d0 * P / (P0 * SCALE^k), rounded up, never above the pool.
+        position.debt = if epoch0 != epoch {
+            U256::ZERO
+        } else {
+            let steps = scale.saturating_sub(scale0);
+            let denominator = match steps {
+                0 => Some(product0),
+                1 => product0.checked_mul(SCALE_FACTOR),
+                2 => product0.checked_mul(SCALE_FACTOR * SCALE_FACTOR),
+                _ => None,
+            };
+            match denominator {
+                Some(d) => mul_div(stored, product, d, Up)?,
+                // Far below one wei (see README), rounded up.
+                None => U256::from(1),
+            }
+            .min(self.free_debt.get())
+        };
+        // Collateral taken: d0 * ΔS / P0 over the snapshot's scale and the
+        // next two, each rounded up; later scales add less than one share.
+        let mut loss = U256::ZERO;
+        let mut denominator = product0;
+        for step in 0..4u64 {
+            let mut sum = self.earmark_sums.get(sum_key(epoch0, scale0.saturating_add(step)));
+            if step == 0 {
+                sum = sub(sum, record.snap_sum.get())?;
+            }
+            if !sum.is_zero() {
+                let share = if step == 3 { U256::from(1) } else { mul_div(stored, sum, denominator, Up)? };
+                loss = add(loss, share)?;
+            }
+            denominator = denominator.saturating_mul(SCALE_FACTOR);
+        }
+        position.shares = shares.saturating_sub(loss);
+        Ok((position, loss.saturating_sub(shares)))
+    }
+
+    /// Settles `account`'s pending earmarks into storage and returns it.
+    fn settle(&mut self, account: Address) -> Result<Position, VaultError> {
+        let (position, shortfall) = self.position(account)?;
+        if position.redeemable {
+            if !shortfall.is_zero() {
+                // The account could not pay its share: that much of the
+                // earmarked collateral does not exist. Report it.
+                let earmarked = self.earmarked_shares.get();
+                let missing = shortfall.min(earmarked);
+                self.earmarked_shares.set(earmarked - missing);
+                self.total_shares.set(add(self.total_shares.get(), missing)?);
+                self.earmark_shortfall.set(add(self.earmark_shortfall.get(), shortfall)?);
+                emit(self.vm(), &[EarmarkShortfall::SIGNATURE_HASH, word(account)], &[shortfall.into()]);
+            }
+            let mut record = self.accounts.setter(account);
+            record.shares.set(position.shares);
+            record.debt.set(position.debt);
+            self.snapshot(account);
+        }
+        Ok(position)
+    }
+
+    /// Records the current earmark state as `account`'s snapshot.
+    fn snapshot(&mut self, account: Address) {
+        let (epoch, scale, product) = self.earmark_point();
+        let sum = self.earmark_sums.get(sum_key(epoch, scale));
+        let mut record = self.accounts.setter(account);
+        record.snap_epoch.set(U64::from(epoch));
+        record.snap_scale.set(U64::from(scale));
+        record.snap_product.set(product);
+        record.snap_sum.set(sum);
+    }
+
+    /// Replaces `account`'s debt `old` with `new` `[coin]` in its pool.
+    fn set_debt(&mut self, account: Address, redeemable: bool, old: U256, new: U256) -> Result<(), VaultError> {
+        if redeemable {
+            self.free_debt.set(add(sub(self.free_debt.get(), old)?, new)?);
+            self.accounts.setter(account).debt.set(new);
+        } else {
+            let principal = if new.is_zero() {
+                U256::ZERO
+            } else {
+                mul_div(new, RAY, self.paid_index.get(), Up)?
+            };
+            let mut record = self.accounts.setter(account);
+            let old_principal = record.debt.get();
+            record.debt.set(principal);
+            self.paid_principal.set(add(sub(self.paid_principal.get(), old_principal)?, principal)?);
+            self.paid_debt.set(add(sub(self.paid_debt.get(), old)?, new)?);
+        }
+        Ok(())
+    }
+}
+
+fn non_zero(amount: U256, address: Address) -> Result<(), VaultError> {
+    if amount.is_zero() {
+        return Err(ZeroAmount {}.into());
+    }
+    if address.is_zero() {
+        return Err(ZeroAddress {}.into());
+    }
+    Ok(())
+}
+
+/// Accepts a transfer that returned `true` or nothing (non-standard tokens).
+fn check_transfer(data: &[u8], token: Address, to: Address, amount: U256) -> Result<(), VaultError> {
+    if !data.is_empty() && return_word(data, 0, token)? != U256::from(1) {
+        return Err(TokenTransferFailed { token, to, amount }.into());
+    }
+    Ok(())
+}
+
+fn calldata(selector: [u8; 4], args: &[B256]) -> Vec<u8> {
+    let mut data = selector.to_vec();
+    data.extend_from_slice(&concat(args));
+    data
+}
+
+/// Word `index` of a call's return data.
+fn return_word(data: &[u8], index: usize, peer: Address) -> Result<U256, VaultError> {
+    match data.get(32 * index..32 * index + 32) {
+        Some(bytes) => Ok(U256::from_be_slice(bytes)),
+        None => Err(InvalidReturnData { peer }.into()),
+    }
+}
+
+impl_ownable!(Vault, access);
+
+#[cfg(test)]
+mod tests;
