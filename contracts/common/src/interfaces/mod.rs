@@ -16,6 +16,7 @@ mod rate_controller;
 mod tokens;
 mod transmuter;
 mod twap_oracle;
+mod v2_pool;
 mod vault;
 
 use crate::{

@@ -1,0 +1,915 @@
+//! # TwapOracle — epoch TWAP of the alAsset and the protocol state (seed 003)
+//!
+//! Measures the alAsset's market price (psmAsset per alAsset, WAD,
+//! decimals-normalised) from any Uniswap-V2-style pair over **6-hour
+//! epochs**, sets the protocol state read by the RateController, and mints
+//! **backed expansion** to the `expansionRecipient`.
+//!
+//! * `sample()` (permissionless, at most once per `sampleInterval`): the TWAP
+//!   of the pool since the previous observation, from V2 cumulative prices
+//!   (with the current block's counterfactual cumulative, as
+//!   `UniswapV2OracleLibrary.currentCumulativePrices`, so a sample is exact
+//!   even if the pool was not touched this block). A trade moves a sample only
+//!   in proportion to how long its price persisted.
+//! * `advanceEpoch()` (permissionless, once the epoch is over): the epoch TWAP
+//!   is the span-weighted mean of its samples; with fewer than `minSamples`,
+//!   or when one or more whole epochs were missed, it is the cumulative
+//!   average over the whole time since the epoch opened (a missed gap is one
+//!   collapsed epoch: one state decision, at most one expansion mint).
+//!   State: Expansion if TWAP > 1 + upper band, Contraction if TWAP < 1 −
+//!   lower band, Maintain otherwise.
+//! * Expansion mints `supply × min((twap − 1) × expansionFactor,
+//!   maxExpansionRate)`, only when backing `(vault collateral value + PSM
+//!   assets in coin) / supply` is above 100%, never more than the surplus above
+//!   100%, and never past the oracle's minter ceiling on the alAsset (a paused
+//!   minter mints nothing; the state machine keeps running).
+//!
+//! See the crate README for the choices and the numbers.
+#![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
+#![cfg_attr(not(any(test, feature = "export-abi")), no_std)]
+#[macro_use]
+extern crate alloc;
+
+use alloc::vec::Vec;
+use alloy_primitives::{Address, U256};
+use alloy_sol_types::{sol, SolEvent};
+use stylus_sdk::{
+    prelude::*,
+    storage::{StorageAddress, StorageBool, StorageMap, StorageU256, StorageU8},
+};
+use suite_common::{
+    access::{Access, AccessError, IOwnable},
+    errors::ZeroAddress,
+    events::{bool_word, emit, word},
+    impl_ownable,
+    interfaces::{IAlAsset, IErc20, IPsm, ITransmuter, IUniswapV2Pair, IVault},
+    math::{self, MathError, Rounding, BPS, WAD},
+};
+
+/// Length of an epoch `[seconds]` (6 hours, seed 003).
+pub const EPOCH_LENGTH: u64 = 6 * 3600;
+/// Bounds of `sampleInterval` `[seconds]`.
+pub const MIN_SAMPLE_INTERVAL: u64 = 5 * 60;
+/// Upper bound of `sampleInterval` `[seconds]` (at least two samples per epoch).
+pub const MAX_SAMPLE_INTERVAL: u64 = EPOCH_LENGTH / 2;
+/// Bounds of the state bands `[bps]`.
+pub const MIN_BAND_BPS: u64 = 1;
+/// Upper bound of the state bands `[bps]` (10%).
+pub const MAX_BAND_BPS: u64 = 1_000;
+/// Upper bound of `expansionFactor` `[bps]` (100%).
+pub const MAX_EXPANSION_FACTOR_BPS: u64 = 10_000;
+/// Upper bound of `maxExpansionRate` `[bps]` (1% of supply per epoch).
+pub const MAX_EXPANSION_RATE_BPS: u64 = 100;
+/// Default bands `[bps]`: Expansion above 1.01, Contraction below 0.99.
+pub const DEFAULT_BAND_BPS: u64 = 100;
+/// Default `expansionFactor` `[bps]` (2%, seed 003).
+pub const DEFAULT_EXPANSION_FACTOR_BPS: u64 = 200;
+/// Default `maxExpansionRate` `[bps]` (0.10% of supply per epoch, seed 003).
+pub const DEFAULT_MAX_EXPANSION_RATE_BPS: u64 = 10;
+
+/// `state()`: inside the bands.
+pub const STATE_MAINTAIN: u8 = 0;
+/// `state()`: TWAP above the upper band.
+pub const STATE_EXPANSION: u8 = 1;
+/// `state()`: TWAP below the lower band.
+pub const STATE_CONTRACTION: u8 = 2;
+
+/// `pegHealth()`: 0.99 ≤ TWAP ≤ 1.01.
+pub const HEALTH_HEALTHY: u8 = 0;
+/// `pegHealth()`: 1.01 < TWAP ≤ 1.05.
+pub const HEALTH_ELEVATED: u8 = 1;
+/// `pegHealth()`: TWAP > 1.05.
+pub const HEALTH_HIGH: u8 = 2;
+/// `pegHealth()`: 0.95 ≤ TWAP < 0.99.
+pub const HEALTH_WEAK: u8 = 3;
+/// `pegHealth()`: 0.85 ≤ TWAP < 0.95.
+pub const HEALTH_BROKEN: u8 = 4;
+/// `pegHealth()`: TWAP < 0.85.
+pub const HEALTH_CRITICAL: u8 = 5;
+
+/// `peersMissingMask` bit: no Vault wired.
+pub const MISSING_VAULT: u8 = 1;
+/// `peersMissingMask` bit: no PSM wired.
+pub const MISSING_PSM: u8 = 2;
+/// `peersMissingMask` bit: no Transmuter wired.
+pub const MISSING_TRANSMUTER: u8 = 4;
+
+/// `2^112`: the UQ112x112 one.
+const Q112: U256 = U256::from_limbs([0, 1 << 48, 0, 0]);
+
+sol! {
+    /// A sample is allowed again at `nextAllowedAt`.
+    #[derive(Debug, PartialEq, Eq)]
+    error SampleTooSoon(uint256 nextAllowedAt);
+    /// The epoch ends at `endsAt`.
+    #[derive(Debug, PartialEq, Eq)]
+    error EpochNotOver(uint256 endsAt);
+    /// The epoch ended at `endedAt`: call `advanceEpoch` before sampling.
+    #[derive(Debug, PartialEq, Eq)]
+    error EpochOver(uint256 endedAt);
+    /// `pool` has an empty reserve: it has no price.
+    #[derive(Debug, PartialEq, Eq)]
+    error PoolHasNoLiquidity(address pool);
+    /// `alAsset` is neither token of `pool`.
+    #[derive(Debug, PartialEq, Eq)]
+    error AlAssetNotInPool(address pool, address alAsset);
+    /// A parameter `value` outside `[min, max]`.
+    #[derive(Debug, PartialEq, Eq)]
+    error ParameterOutOfBounds(uint256 value, uint256 min, uint256 max);
+
+    /// A sample of `epoch`: the TWAP `[wad]` over the last `span` seconds; `samples` so far.
+    event Sampled(uint256 indexed epoch, uint256 twap, uint256 span, uint256 samples);
+    /// `epoch` closed with `twap` `[wad]` and `state` (0 Maintain, 1 Expansion, 2 Contraction).
+    event EpochAdvanced(uint256 indexed epoch, uint256 twap, uint8 state, uint256 samples, bool usedFallback);
+    /// Nobody advanced epochs `firstEpoch..=lastEpoch`: they were collapsed into the previous one.
+    event EpochsSkipped(uint256 firstEpoch, uint256 lastEpoch);
+    /// Backing read for an expansion (all `[coin]`; bits of `peersMissingMask`: 1 Vault, 2 PSM, 4 Transmuter).
+    event BackingComputed(uint256 collateral, uint256 psm, uint256 transmuter, uint256 supply, uint256 backingWad, uint8 peersMissingMask);
+    /// `amount` alAsset minted to `recipient` for `epoch`; `formulaAmount` before the surplus and ceiling limits.
+    event ExpansionMinted(uint256 indexed epoch, address indexed recipient, uint256 amount, uint256 formulaAmount);
+    /// Sampling parameters changed.
+    event SamplingSet(uint256 sampleInterval, uint256 minSamples);
+    /// State bands changed.
+    event BandsSet(uint256 upperBandBps, uint256 lowerBandBps);
+    /// Expansion parameters changed.
+    event ExpansionParamsSet(uint256 expansionFactorBps, uint256 maxExpansionRateBps);
+    /// Expansion recipient changed.
+    event ExpansionRecipientSet(address indexed recipient);
+    /// Backing peers wired (zero: left unchanged).
+    event PeersWired(address vault, address psm, address transmuter);
+}
+
+/// Every failure of the TwapOracle, as Solidity custom errors.
+#[derive(SolidityError, Debug)]
+pub enum TwapOracleError {
+    /// Ownership failure, peer already wired.
+    Access(AccessError),
+    /// Arithmetic failure (also unsupported token decimals).
+    Math(MathError),
+    /// A peer call reverted (its revert data bubbles up).
+    Call(stylus_sdk::stylus_core::calls::errors::Error),
+    /// See [`ZeroAddress`].
+    ZeroAddress(ZeroAddress),
+    /// See [`SampleTooSoon`].
+    SampleTooSoon(SampleTooSoon),
+    /// See [`EpochNotOver`].
+    EpochNotOver(EpochNotOver),
+    /// See [`EpochOver`].
+    EpochOver(EpochOver),
+    /// See [`PoolHasNoLiquidity`].
+    PoolHasNoLiquidity(PoolHasNoLiquidity),
+    /// See [`AlAssetNotInPool`].
+    AlAssetNotInPool(AlAssetNotInPool),
+    /// See [`ParameterOutOfBounds`].
+    ParameterOutOfBounds(ParameterOutOfBounds),
+}
+
+/// One closed epoch.
+#[storage]
+pub struct EpochRecord {
+    /// Epoch number (the first of a collapsed gap).
+    epoch: StorageU256,
+    /// Epoch TWAP `[wad]`.
+    twap: StorageU256,
+    /// State set by the epoch.
+    state: StorageU8,
+    /// Expansion minted `[coin]`.
+    minted: StorageU256,
+}
+
+/// The TwapOracle contract.
+#[entrypoint]
+#[storage]
+pub struct TwapOracle {
+    access: Access,
+    /// The V2-style pair alAsset / psmAsset.
+    pool: StorageAddress,
+    /// The alAsset (this oracle is one of its minters).
+    al_asset: StorageAddress,
+    /// Receives expansion mints (stakers / rewards).
+    expansion_recipient: StorageAddress,
+    /// Backing peers (zero: not wired, contributes zero).
+    vault: StorageAddress,
+    psm: StorageAddress,
+    transmuter: StorageAddress,
+    /// Whether the alAsset is the pool's `token0`.
+    al_is_token0: StorageBool,
+    /// `10^(18 + alAsset decimals)`: converts a raw price to a WAD price.
+    price_scale_num: StorageU256,
+    /// `10^(psmAsset decimals)`.
+    price_scale_den: StorageU256,
+
+    /// `[seconds]` between samples.
+    sample_interval: StorageU256,
+    /// Samples an epoch needs to use them rather than the cumulative average.
+    min_samples: StorageU256,
+    /// Expansion above `1 + upper_band_bps` `[bps]`.
+    upper_band_bps: StorageU256,
+    /// Contraction below `1 - lower_band_bps` `[bps]`.
+    lower_band_bps: StorageU256,
+    /// Share of the premium minted per epoch `[bps]`.
+    expansion_factor_bps: StorageU256,
+    /// Cap on the expansion per epoch, share of supply `[bps]`.
+    max_expansion_rate_bps: StorageU256,
+
+    /// Start of epoch 0 `[seconds]` (a multiple of `EPOCH_LENGTH`).
+    genesis: StorageU256,
+    /// The epoch in progress.
+    current_epoch: StorageU256,
+    /// When the current epoch was opened (its `advanceEpoch` or deployment) `[seconds]`.
+    open_ts: StorageU256,
+    /// The oriented cumulative price then `[UQ112x112 · seconds]` (wrapping).
+    open_cum: StorageU256,
+    /// Last observation (sample or opening) `[seconds]`.
+    last_obs_ts: StorageU256,
+    /// The oriented cumulative price then `[UQ112x112 · seconds]` (wrapping).
+    last_obs_cum: StorageU256,
+    /// Σ sample TWAP × span over the current epoch `[wad · seconds]`.
+    weighted_sum: StorageU256,
+    /// Σ span of the current epoch's samples `[seconds]`.
+    sampled_span: StorageU256,
+    /// Samples taken in the current epoch.
+    sample_count: StorageU256,
+
+    /// TWAP of the last closed epoch `[wad]` (1.0 before the first).
+    last_twap: StorageU256,
+    /// State set by the last closed epoch.
+    state: StorageU8,
+    /// Closed epochs, oldest first.
+    history: StorageMap<U256, EpochRecord>,
+    history_len: StorageU256,
+}
+
+/// The state for an epoch TWAP `[wad]` with the given bands `[bps]`.
+pub fn classify(twap: U256, upper_band_bps: U256, lower_band_bps: U256) -> u8 {
+    // BPS * 10^14 = WAD; bands are at most MAX_BAND_BPS, so no overflow or underflow.
+    let unit = U256::from(100_000_000_000_000u64);
+    if twap > WAD + upper_band_bps * unit {
+        STATE_EXPANSION
+    } else if twap < WAD - lower_band_bps * unit {
+        STATE_CONTRACTION
+    } else {
+        STATE_MAINTAIN
+    }
+}
+
+/// The dashboard peg-health band of a TWAP `[wad]` (see the `HEALTH_*` constants).
+pub fn peg_health_of(twap: U256) -> u8 {
+    let pct = |p: u64| U256::from(p) * U256::from(10_000_000_000_000_000u64);
+    if twap > pct(105) {
+        HEALTH_HIGH
+    } else if twap > pct(101) {
+        HEALTH_ELEVATED
+    } else if twap >= pct(99) {
+        HEALTH_HEALTHY
+    } else if twap >= pct(95) {
+        HEALTH_WEAK
+    } else if twap >= pct(85) {
+        HEALTH_BROKEN
+    } else {
+        HEALTH_CRITICAL
+    }
+}
+
+/// The expansion formula: `supply × min((twap − 1) × factor, maxRate)`,
+/// rounded down, with `factor` and `maxRate` in `[bps]`. Zero at or below peg.
+///
+/// # Errors
+/// `MathError` on overflow.
+pub fn expansion_amount(
+    supply: U256,
+    twap: U256,
+    expansion_factor_bps: U256,
+    max_expansion_rate_bps: U256,
+) -> Result<U256, MathError> {
+    let Some(premium) = twap.checked_sub(WAD) else {
+        return Ok(U256::ZERO);
+    };
+    let rate = math::bps_mul(premium, expansion_factor_bps, Rounding::Down)?;
+    let cap = math::mul_div(max_expansion_rate_bps, WAD, BPS, Rounding::Down)?;
+    math::wad_mul(supply, rate.min(cap), Rounding::Down)
+}
+
+/// V2's cumulative increment `(numerator << 112) / denominator × elapsed`
+/// (zero for an empty reserve). Cannot overflow: reserves are below `2^112`,
+/// so the UQ112x112 ratio is below `2^224`, and `elapsed < 2^32`.
+pub fn cumulative_increment(numerator: U256, denominator: U256, elapsed: u32) -> U256 {
+    if numerator.is_zero() || denominator.is_zero() {
+        return U256::ZERO;
+    }
+    ((numerator << 112) / denominator) * U256::from(elapsed)
+}
+
+fn bounded(value: U256, min: u64, max: u64) -> Result<(), TwapOracleError> {
+    if value < U256::from(min) || value > U256::from(max) {
+        return Err(ParameterOutOfBounds {
+            value,
+            min: U256::from(min),
+            max: U256::from(max),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+#[public]
+#[implements(IOwnable)]
+impl TwapOracle {
+    /// Deploys the oracle on `pool` (which must hold `al_asset` and have
+    /// liquidity) with the default bands (±1%) and expansion parameters (2%,
+    /// cap 0.10%). Epoch 0 is the 6-hour epoch containing the deployment
+    /// (epochs start at multiples of 6 h since the Unix epoch); it opens now.
+    ///
+    /// # Errors
+    /// `OwnableInvalidOwner`, `ZeroAddress`, `AlAssetNotInPool`,
+    /// `PoolHasNoLiquidity`, `UnsupportedDecimals` (above 18),
+    /// `ParameterOutOfBounds`, a reverting pool or token.
+    ///
+    /// # Events
+    /// `OwnershipTransferred`, `SamplingSet`, `BandsSet`,
+    /// `ExpansionParamsSet`, `ExpansionRecipientSet`.
+    #[constructor]
+    pub fn constructor(
+        &mut self,
+        owner: Address,
+        pool: Address,
+        al_asset: Address,
+        expansion_recipient: Address,
+        sample_interval: U256,
+        min_samples: U256,
+    ) -> Result<(), TwapOracleError> {
+        self.access.init(owner)?;
+        if pool.is_zero() || al_asset.is_zero() {
+            return Err(ZeroAddress {}.into());
+        }
+        let pair = IUniswapV2Pair::new(pool);
+        let token0 = pair.token_0(self.vm(), Call::new())?;
+        let asset = if token0 == al_asset {
+            self.al_is_token0.set(true);
+            pair.token_1(self.vm(), Call::new())?
+        } else {
+            let token1 = pair.token_1(self.vm(), Call::new())?;
+            if token1 != al_asset {
+                return Err(AlAssetNotInPool {
+                    pool,
+                    alAsset: al_asset,
+                }
+                .into());
+            }
+            token0
+        };
+        let coin_decimals = IErc20::new(al_asset).decimals(self.vm(), Call::new())?;
+        let asset_decimals = IErc20::new(asset).decimals(self.vm(), Call::new())?;
+        // 10^(18 + d) = WAD * WAD / 10^(18 - d), and 10^d = WAD / 10^(18 - d).
+        let num = math::mul_div(WAD, WAD, math::decimals_scale(coin_decimals)?, Rounding::Down)?;
+        let den = math::div(WAD, math::decimals_scale(asset_decimals)?, Rounding::Down)?;
+        self.price_scale_num.set(num);
+        self.price_scale_den.set(den);
+        self.pool.set(pool);
+        self.al_asset.set(al_asset);
+
+        self.store_sampling(sample_interval, min_samples)?;
+        self.store_bands(U256::from(DEFAULT_BAND_BPS), U256::from(DEFAULT_BAND_BPS))?;
+        self.store_expansion(
+            U256::from(DEFAULT_EXPANSION_FACTOR_BPS),
+            U256::from(DEFAULT_MAX_EXPANSION_RATE_BPS),
+        )?;
+        self.store_recipient(expansion_recipient)?;
+
+        let now = self.vm().block_timestamp();
+        self.genesis
+            .set(U256::from(now - now % EPOCH_LENGTH));
+        let cum = self.observe()?;
+        self.open(U256::from(now), cum);
+        self.last_twap.set(WAD);
+        Ok(())
+    }
+
+    /// Records the pool's TWAP since the previous observation (sample or
+    /// epoch opening). Permissionless; at most once per `sampleInterval`.
+    ///
+    /// # Errors
+    /// `EpochOver` once the epoch has ended (advance it first),
+    /// `SampleTooSoon`, `PoolHasNoLiquidity`, a reverting pool, `MathError`.
+    ///
+    /// # Events
+    /// `Sampled`.
+    pub fn sample(&mut self) -> Result<(), TwapOracleError> {
+        let now = U256::from(self.vm().block_timestamp());
+        let ends_at = self.epoch_end()?;
+        if now >= ends_at {
+            return Err(EpochOver { endedAt: ends_at }.into());
+        }
+        let last = self.last_obs_ts.get();
+        let next = math::add(last, self.sample_interval.get())?;
+        if now < next {
+            return Err(SampleTooSoon { nextAllowedAt: next }.into());
+        }
+        let cum = self.observe()?;
+        // now > last: now >= next > last.
+        let span = now - last;
+        let twap = self.window_twap(cum.wrapping_sub(self.last_obs_cum.get()), span)?;
+        let weighted = math::add(self.weighted_sum.get(), math::mul(twap, span)?)?;
+        self.weighted_sum.set(weighted);
+        // Cannot overflow: bounded by the time since deployment.
+        self.sampled_span.set(self.sampled_span.get() + span);
+        let count = self.sample_count.get() + U256::from(1);
+        self.sample_count.set(count);
+        self.last_obs_ts.set(now);
+        self.last_obs_cum.set(cum);
+        emit(
+            self.vm(),
+            &[Sampled::SIGNATURE_HASH, self.current_epoch.get().into()],
+            &[twap.into(), span.into(), count.into()],
+        );
+        Ok(())
+    }
+
+    /// Closes the epoch: computes its TWAP, sets the state, mints the
+    /// expansion if any, and opens the epoch containing now. Permissionless.
+    ///
+    /// The TWAP is the span-weighted mean of the epoch's samples; with fewer
+    /// than `minSamples`, or when a whole epoch or more was missed, it is the
+    /// cumulative average since the epoch opened (a missed gap becomes one
+    /// epoch: one state, at most one mint).
+    ///
+    /// # Errors
+    /// `EpochNotOver`, `PoolHasNoLiquidity`, a reverting pool or backing
+    /// peer, the alAsset's mint errors, `MathError`.
+    ///
+    /// # Events
+    /// `EpochAdvanced`, `EpochsSkipped` after a gap, `BackingComputed` and
+    /// `ExpansionMinted` on expansion.
+    pub fn advance_epoch(&mut self) -> Result<(), TwapOracleError> {
+        let now = U256::from(self.vm().block_timestamp());
+        let ends_at = self.epoch_end()?;
+        if now < ends_at {
+            return Err(EpochNotOver { endsAt: ends_at }.into());
+        }
+        let cum = self.observe()?;
+        let epoch = self.current_epoch.get();
+        let samples = self.sample_count.get();
+        let length = U256::from(EPOCH_LENGTH);
+        let missed = now >= math::add(ends_at, length)?;
+        let use_fallback = missed || samples < self.min_samples.get();
+        let twap = if use_fallback {
+            // now >= ends_at > open_ts.
+            let span = now - self.open_ts.get();
+            self.window_twap(cum.wrapping_sub(self.open_cum.get()), span)?
+        } else {
+            math::div(self.weighted_sum.get(), self.sampled_span.get(), Rounding::Down)?
+        };
+        let state = classify(twap, self.upper_band_bps.get(), self.lower_band_bps.get());
+        let minted = if state == STATE_EXPANSION {
+            self.expand(epoch, twap)?
+        } else {
+            U256::ZERO
+        };
+
+        let index = self.history_len.get();
+        let mut record = self.history.setter(index);
+        record.epoch.set(epoch);
+        record.twap.set(twap);
+        record.state.set(alloy_primitives::Uint::<8, 1>::from(state));
+        record.minted.set(minted);
+        // Cannot overflow: one record per epoch.
+        self.history_len.set(index + U256::from(1));
+        self.last_twap.set(twap);
+        self.state.set(alloy_primitives::Uint::<8, 1>::from(state));
+        emit(
+            self.vm(),
+            &[EpochAdvanced::SIGNATURE_HASH, epoch.into()],
+            &[
+                twap.into(),
+                U256::from(state).into(),
+                samples.into(),
+                bool_word(use_fallback),
+            ],
+        );
+
+        // now >= genesis.
+        let next = (now - self.genesis.get()) / length;
+        // next > epoch: now >= ends_at = genesis + (epoch + 1) * length.
+        if next > epoch + U256::from(1) {
+            emit(
+                self.vm(),
+                &[EpochsSkipped::SIGNATURE_HASH],
+                &[(epoch + U256::from(1)).into(), (next - U256::from(1)).into()],
+            );
+        }
+        self.current_epoch.set(next);
+        self.open(now, cum);
+        Ok(())
+    }
+
+    /// The epoch in progress (epoch 0 contains the deployment).
+    pub fn current_epoch(&self) -> U256 {
+        self.current_epoch.get()
+    }
+
+    /// TWAP of the last closed epoch `[wad]`, psmAsset per alAsset (1.0 before the first).
+    pub fn last_twap(&self) -> U256 {
+        self.last_twap.get()
+    }
+
+    /// State set by the last closed epoch: 0 Maintain, 1 Expansion, 2 Contraction.
+    pub fn state(&self) -> u8 {
+        self.state.get().to::<u8>()
+    }
+
+    /// Peg health of `lastTwap()`: 0 Healthy [0.99, 1.01], 1 Elevated
+    /// (1.01, 1.05], 2 High (> 1.05), 3 Weak [0.95, 0.99), 4 Broken
+    /// [0.85, 0.95), 5 Critical (< 0.85).
+    pub fn peg_health(&self) -> u8 {
+        peg_health_of(self.last_twap.get())
+    }
+
+    /// The last `n` closed epochs, newest first, as parallel arrays
+    /// `(epochs, twaps [wad], states, minted [coin])` (fewer if fewer closed).
+    pub fn epoch_history(&self, n: U256) -> (Vec<U256>, Vec<U256>, Vec<u8>, Vec<U256>) {
+        let len = self.history_len.get();
+        let count = n.min(len).to::<usize>();
+        let (mut epochs, mut twaps, mut states, mut minted) = (
+            Vec::with_capacity(count),
+            Vec::with_capacity(count),
+            Vec::with_capacity(count),
+            Vec::with_capacity(count),
+        );
+        for i in 1..=count {
+            // i <= count <= len.
+            let record = self.history.getter(len - U256::from(i));
+            epochs.push(record.epoch.get());
+            twaps.push(record.twap.get());
+            states.push(record.state.get().to::<u8>());
+            minted.push(record.minted.get());
+        }
+        (epochs, twaps, states, minted)
+    }
+
+    /// The epoch in progress: `(startsAt, endsAt, samples, nextSampleAt,
+    /// sampledTwap [wad])` (`sampledTwap` is zero before the first sample).
+    ///
+    /// # Errors
+    /// `MathError` (not in practice).
+    pub fn epoch_status(&self) -> Result<(U256, U256, U256, U256, U256), TwapOracleError> {
+        let ends_at = self.epoch_end()?;
+        let span = self.sampled_span.get();
+        let sampled = if span.is_zero() {
+            U256::ZERO
+        } else {
+            self.weighted_sum.get() / span
+        };
+        Ok((
+            math::sub(ends_at, U256::from(EPOCH_LENGTH))?,
+            ends_at,
+            self.sample_count.get(),
+            math::add(self.last_obs_ts.get(), self.sample_interval.get())?,
+            sampled,
+        ))
+    }
+
+    /// The pool's spot price now `[wad]`, psmAsset per alAsset (dashboards
+    /// only: one trade moves it).
+    ///
+    /// # Errors
+    /// `PoolHasNoLiquidity`, a reverting pool, `MathError`.
+    pub fn spot_price(&self) -> Result<U256, TwapOracleError> {
+        let (coin, asset, _) = self.reserves()?;
+        Ok(math::mul_div(
+            asset,
+            self.price_scale_num.get(),
+            math::mul(coin, self.price_scale_den.get())?,
+            Rounding::Down,
+        )?)
+    }
+
+    /// The backing now: `(collateral, psm, transmuterPending, supply,
+    /// backingWad, peersMissingMask)`, amounts in `[coin]`. Backing is
+    /// `(collateral + psm) / supply` (`U256::MAX` for a zero supply); the
+    /// Transmuter's pending alAsset is reported, not counted (see README).
+    ///
+    /// # Errors
+    /// A reverting peer, `MathError`.
+    pub fn backing(&self) -> Result<(U256, U256, U256, U256, U256, u8), TwapOracleError> {
+        let supply = IAlAsset::new(self.al_asset.get()).total_supply(self.vm(), Call::new())?;
+        let (collateral, psm, pending, mask) = self.backing_sources()?;
+        let backing = if supply.is_zero() {
+            U256::MAX
+        } else {
+            math::wad_div(math::add(collateral, psm)?, supply, Rounding::Down)?
+        };
+        Ok((collateral, psm, pending, supply, backing, mask))
+    }
+
+    /// `(sampleInterval [s], minSamples, upperBandBps, lowerBandBps,
+    /// expansionFactorBps, maxExpansionRateBps)`.
+    pub fn params(&self) -> (U256, U256, U256, U256, U256, U256) {
+        (
+            self.sample_interval.get(),
+            self.min_samples.get(),
+            self.upper_band_bps.get(),
+            self.lower_band_bps.get(),
+            self.expansion_factor_bps.get(),
+            self.max_expansion_rate_bps.get(),
+        )
+    }
+
+    /// `(pool, alAsset, alAssetIsToken0, expansionRecipient, vault, psm, transmuter)`.
+    pub fn peers(&self) -> (Address, Address, bool, Address, Address, Address, Address) {
+        (
+            self.pool.get(),
+            self.al_asset.get(),
+            self.al_is_token0.get(),
+            self.expansion_recipient.get(),
+            self.vault.get(),
+            self.psm.get(),
+            self.transmuter.get(),
+        )
+    }
+
+    /// Sets `sampleInterval` `[seconds]` (5 min to 3 h) and `minSamples` (1 to
+    /// `EPOCH_LENGTH / sampleInterval`). Owner only.
+    ///
+    /// # Errors
+    /// `OwnableUnauthorizedAccount`, `ParameterOutOfBounds`.
+    ///
+    /// # Events
+    /// `SamplingSet`.
+    pub fn set_sampling(&mut self, sample_interval: U256, min_samples: U256) -> Result<(), TwapOracleError> {
+        self.access.only_owner()?;
+        self.store_sampling(sample_interval, min_samples)
+    }
+
+    /// Sets the state bands `[bps]` (each 1 to 1,000). Owner only.
+    ///
+    /// # Errors
+    /// `OwnableUnauthorizedAccount`, `ParameterOutOfBounds`.
+    ///
+    /// # Events
+    /// `BandsSet`.
+    pub fn set_bands(&mut self, upper_band_bps: U256, lower_band_bps: U256) -> Result<(), TwapOracleError> {
+        self.access.only_owner()?;
+        self.store_bands(upper_band_bps, lower_band_bps)
+    }
+
+    /// Sets `expansionFactor` (0 to 10,000 bps) and `maxExpansionRate` (0 to
+    /// 100 bps of supply per epoch). Owner only.
+    ///
+    /// # Errors
+    /// `OwnableUnauthorizedAccount`, `ParameterOutOfBounds`.
+    ///
+    /// # Events
+    /// `ExpansionParamsSet`.
+    pub fn set_expansion(
+        &mut self,
+        expansion_factor_bps: U256,
+        max_expansion_rate_bps: U256,
+    ) -> Result<(), TwapOracleError> {
+        self.access.only_owner()?;
+        self.store_expansion(expansion_factor_bps, max_expansion_rate_bps)
+    }
+
+    /// Sets the expansion recipient. Owner only.
+    ///
+    /// # Errors
+    /// `OwnableUnauthorizedAccount`, `ZeroAddress`.
+    ///
+    /// # Events
+    /// `ExpansionRecipientSet`.
+    pub fn set_expansion_recipient(&mut self, recipient: Address) -> Result<(), TwapOracleError> {
+        self.access.only_owner()?;
+        self.store_recipient(recipient)
+    }
+
+    /// Wires the backing peers, each once (zero leaves one unchanged). Owner only.
+    ///
+    /// # Errors
+    /// `OwnableUnauthorizedAccount`, `PeerAlreadySet`.
+    ///
+    /// # Events
+    /// `PeersWired`.
+    pub fn wire_peers(&mut self, vault: Address, psm: Address, transmuter: Address) -> Result<(), TwapOracleError> {
+        self.access.only_owner()?;
+        for (slot, peer) in [
+            (&mut self.vault, vault),
+            (&mut self.psm, psm),
+            (&mut self.transmuter, transmuter),
+        ] {
+            if !peer.is_zero() {
+                self.access.set_once(slot, peer)?;
+            }
+        }
+        emit(
+            self.vm(),
+            &[PeersWired::SIGNATURE_HASH],
+            &[word(vault), word(psm), word(transmuter)],
+        );
+        Ok(())
+    }
+}
+
+impl TwapOracle {
+    /// End of the current epoch `[seconds]`.
+    fn epoch_end(&self) -> Result<U256, TwapOracleError> {
+        let epochs = math::add(self.current_epoch.get(), U256::from(1))?;
+        Ok(math::add(
+            self.genesis.get(),
+            math::mul(epochs, U256::from(EPOCH_LENGTH))?,
+        )?)
+    }
+
+    /// Opens an epoch (or the oracle) at `now` with the cumulative `cum`.
+    fn open(&mut self, now: U256, cum: U256) {
+        self.open_ts.set(now);
+        self.open_cum.set(cum);
+        self.last_obs_ts.set(now);
+        self.last_obs_cum.set(cum);
+        self.weighted_sum.set(U256::ZERO);
+        self.sampled_span.set(U256::ZERO);
+        self.sample_count.set(U256::ZERO);
+    }
+
+    /// `(alAsset reserve, psmAsset reserve, blockTimestampLast)`.
+    fn reserves(&self) -> Result<(U256, U256, u32), TwapOracleError> {
+        let pool = self.pool.get();
+        let (reserve0, reserve1, last) = IUniswapV2Pair::new(pool).get_reserves(self.vm(), Call::new())?;
+        let (reserve0, reserve1) = (U256::from(reserve0), U256::from(reserve1));
+        if reserve0.is_zero() || reserve1.is_zero() {
+            return Err(PoolHasNoLiquidity { pool }.into());
+        }
+        Ok(if self.al_is_token0.get() {
+            (reserve0, reserve1, last)
+        } else {
+            (reserve1, reserve0, last)
+        })
+    }
+
+    /// The pool's cumulative price of the alAsset (psmAsset per alAsset,
+    /// UQ112x112 · seconds) as of now, counting the time since the pool's
+    /// last update at its current reserves
+    /// (`UniswapV2OracleLibrary.currentCumulativePrices`).
+    fn observe(&self) -> Result<U256, TwapOracleError> {
+        let pair = IUniswapV2Pair::new(self.pool.get());
+        let cum = if self.al_is_token0.get() {
+            pair.price_0_cumulative_last(self.vm(), Call::new())?
+        } else {
+            pair.price_1_cumulative_last(self.vm(), Call::new())?
+        };
+        let (coin, asset, last) = self.reserves()?;
+        // Truncation and wrapping are V2's 32-bit timestamp arithmetic.
+        let elapsed = (self.vm().block_timestamp() as u32).wrapping_sub(last);
+        // Wrapping is intended: V2 cumulative prices are used modulo 2^256.
+        Ok(cum.wrapping_add(cumulative_increment(asset, coin, elapsed)))
+    }
+
+    /// The WAD price for a cumulative difference `delta` over `span` seconds:
+    /// `delta / span / 2^112 × 10^(18 + dCoin) / 10^dAsset`, rounded down.
+    fn window_twap(&self, delta: U256, span: U256) -> Result<U256, TwapOracleError> {
+        let denominator = math::mul(math::mul(span, Q112)?, self.price_scale_den.get())?;
+        Ok(math::mul_div(
+            delta,
+            self.price_scale_num.get(),
+            denominator,
+            Rounding::Down,
+        )?)
+    }
+
+    /// `(collateral, psm, transmuterPending, peersMissingMask)`, `[coin]`;
+    /// an unwired peer contributes zero.
+    fn backing_sources(&self) -> Result<(U256, U256, U256, u8), TwapOracleError> {
+        let mut mask = 0;
+        let vault = self.vault.get();
+        let collateral = if vault.is_zero() {
+            mask |= MISSING_VAULT;
+            U256::ZERO
+        } else {
+            IVault::new(vault).totals(self.vm(), Call::new())?.0
+        };
+        let psm = self.psm.get();
+        let psm_assets = if psm.is_zero() {
+            mask |= MISSING_PSM;
+            U256::ZERO
+        } else {
+            IPsm::new(psm).free_psm_assets_in_coin(self.vm(), Call::new())?
+        };
+        let transmuter = self.transmuter.get();
+        let pending = if transmuter.is_zero() {
+            mask |= MISSING_TRANSMUTER;
+            U256::ZERO
+        } else {
+            ITransmuter::new(transmuter).total_pending(self.vm(), Call::new())?
+        };
+        Ok((collateral, psm_assets, pending, mask))
+    }
+
+    /// Mints the expansion for `epoch` at `twap`; returns the amount minted.
+    fn expand(&mut self, epoch: U256, twap: U256) -> Result<U256, TwapOracleError> {
+        let al_asset = IAlAsset::new(self.al_asset.get());
+        let supply = al_asset.total_supply(self.vm(), Call::new())?;
+        let formula = expansion_amount(
+            supply,
+            twap,
+            self.expansion_factor_bps.get(),
+            self.max_expansion_rate_bps.get(),
+        )?;
+        if formula.is_zero() {
+            return Ok(U256::ZERO);
+        }
+        let (collateral, psm, pending, mask) = self.backing_sources()?;
+        let assets = math::add(collateral, psm)?;
+        // supply > 0: the formula is zero otherwise.
+        let backing = math::wad_div(assets, supply, Rounding::Down)?;
+        emit(
+            self.vm(),
+            &[BackingComputed::SIGNATURE_HASH],
+            &[
+                collateral.into(),
+                psm.into(),
+                pending.into(),
+                supply.into(),
+                backing.into(),
+                U256::from(mask).into(),
+            ],
+        );
+        // Only above 100%, and never more than the surplus above 100%.
+        let mut amount = formula.min(assets.saturating_sub(supply));
+        let (active, paused, ceiling, outstanding) =
+            al_asset.minter_info(self.vm(), Call::new(), self.vm().contract_address())?;
+        amount = if active && !paused {
+            amount.min(ceiling.saturating_sub(outstanding))
+        } else {
+            U256::ZERO
+        };
+        if amount.is_zero() {
+            return Ok(U256::ZERO);
+        }
+        let recipient = self.expansion_recipient.get();
+        let call = Call::new_mutating(self);
+        al_asset.mint(self.vm(), call, recipient, amount)?;
+        emit(
+            self.vm(),
+            &[ExpansionMinted::SIGNATURE_HASH, epoch.into(), word(recipient)],
+            &[amount.into(), formula.into()],
+        );
+        Ok(amount)
+    }
+
+    fn store_sampling(&mut self, sample_interval: U256, min_samples: U256) -> Result<(), TwapOracleError> {
+        bounded(sample_interval, MIN_SAMPLE_INTERVAL, MAX_SAMPLE_INTERVAL)?;
+        // sample_interval >= MIN_SAMPLE_INTERVAL > 0.
+        let max_samples = EPOCH_LENGTH / sample_interval.to::<u64>();
+        bounded(min_samples, 1, max_samples)?;
+        self.sample_interval.set(sample_interval);
+        self.min_samples.set(min_samples);
+        emit(
+            self.vm(),
+            &[SamplingSet::SIGNATURE_HASH],
+            &[sample_interval.into(), min_samples.into()],
+        );
+        Ok(())
+    }
+
+    fn store_bands(&mut self, upper_band_bps: U256, lower_band_bps: U256) -> Result<(), TwapOracleError> {
+        bounded(upper_band_bps, MIN_BAND_BPS, MAX_BAND_BPS)?;
+        bounded(lower_band_bps, MIN_BAND_BPS, MAX_BAND_BPS)?;
+        self.upper_band_bps.set(upper_band_bps);
+        self.lower_band_bps.set(lower_band_bps);
+        emit(
+            self.vm(),
+            &[BandsSet::SIGNATURE_HASH],
+            &[upper_band_bps.into(), lower_band_bps.into()],
+        );
+        Ok(())
+    }
+
+    fn store_expansion(&mut self, factor_bps: U256, max_rate_bps: U256) -> Result<(), TwapOracleError> {
+        bounded(factor_bps, 0, MAX_EXPANSION_FACTOR_BPS)?;
+        bounded(max_rate_bps, 0, MAX_EXPANSION_RATE_BPS)?;
+        self.expansion_factor_bps.set(factor_bps);
+        self.max_expansion_rate_bps.set(max_rate_bps);
+        emit(
+            self.vm(),
+            &[ExpansionParamsSet::SIGNATURE_HASH],
+            &[factor_bps.into(), max_rate_bps.into()],
+        );
+        Ok(())
+    }
+
+    fn store_recipient(&mut self, recipient: Address) -> Result<(), TwapOracleError> {
+        if recipient.is_zero() {
+            return Err(ZeroAddress {}.into());
+        }
+        self.expansion_recipient.set(recipient);
+        emit(
+            self.vm(),
+            &[ExpansionRecipientSet::SIGNATURE_HASH, word(recipient)],
+            &[],
+        );
+        Ok(())
+    }
+}
+
+impl_ownable!(TwapOracle, access);
+
+#[cfg(test)]
+mod tests;
