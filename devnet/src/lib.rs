@@ -1,0 +1,47 @@
+//! An in-process Arbitrum Stylus chain for tests.
+//!
+//! The devnet executes the real compiled WASM of Stylus contracts with nitro's semantics,
+//! on top of [revm] for accounts, the journal, precompiles and EVM bytecode:
+//!
+//! - Stylus programs are deployed as `0xEFF00000 || brotli(wasm)` by ordinary init code and
+//!   activated through the `ArbWasm` precompile at `0x71`, which validates them with nitro's
+//!   rules ([`stylus_program`]); calling a program before activation reverts with
+//!   `ProgramNotActivated()`.
+//! - Programs run in [wasmi]; every `vm_hooks` host function is implemented against the revm
+//!   journal, and calls cross freely between Stylus and EVM contracts.
+//! - Gas is metered in ink (wasmi fuel with nitro's per-operator prices, nitro's hostio
+//!   prices, EIP-2929/2200/3529 storage gas, nitro's memory model and init costs). It is
+//!   close to, but not exactly, what nitro charges; see the README.
+//!
+//! Start with [`Devnet::new`], fund accounts with [`Devnet::fund`], deploy with
+//! [`Devnet::deploy_wasm`] / [`Devnet::deploy_evm`], and call with [`Devnet::send_call`] /
+//! [`Devnet::view`] using `sol!` call types.
+
+mod chain;
+mod evm;
+pub mod params;
+mod precompiles;
+mod programs;
+mod receipt;
+pub mod stylus;
+
+pub use chain::{
+    constructor_calldata, deploy_init_code, BlockInfo, Clock, Deployment, Devnet, DevnetConfig,
+    SnapshotId, DEFAULT_CHAIN_ID, DEV_ACCOUNT, DEV_PRIVATE_KEY,
+};
+pub use precompiles::{ArbSys, ArbWasm, ARBOS_VERSION, ARB_SYS_ADDRESS, ARB_WASM_ADDRESS};
+pub use programs::{
+    Error as SolidityError, Program, ProgramExpired, ProgramInsufficientValue,
+    ProgramKeepaliveTooSoon, ProgramNeedsUpgrade, ProgramNotActivated, ProgramNotWasm,
+    ProgramUpToDate, ARBOS_STATE_ADDRESS,
+};
+pub use receipt::{DevnetError, Receipt, Revert, TxRequest};
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn devnet_is_send() {
+        fn assert_send<T: Send>() {}
+        assert_send::<super::Devnet>();
+    }
+}

@@ -1,0 +1,357 @@
+//! Precompiles: Ethereum's (ecrecover, sha256, ...), `ArbWasm` at `0x71` and an `ArbSys` stub
+//! at `0x64`.
+
+use alloy_primitives::{address, Address, Bytes, U256};
+use alloy_sol_types::{sol, SolCall, SolEvent, SolInterface};
+use revm::context::{Block, Cfg, JournalTr};
+use revm::context_interface::ContextTr;
+use revm::handler::{EthPrecompiles, PrecompileProvider};
+use revm::interpreter::{CallInputs, CallValue, Gas, InstructionResult, InterpreterResult};
+use revm::primitives::hardfork::SpecId;
+use revm::primitives::{AddressSet, Log};
+
+use crate::evm::Ctx;
+use crate::params;
+use crate::programs::{self, ProgramError};
+
+/// Address of the `ArbWasm` precompile.
+pub const ARB_WASM_ADDRESS: Address = address!("0000000000000000000000000000000000000071");
+/// Address of the `ArbSys` precompile (only a few read methods are provided).
+pub const ARB_SYS_ADDRESS: Address = address!("0000000000000000000000000000000000000064");
+/// ArbOS version the devnet reports.
+pub const ARBOS_VERSION: u64 = 40;
+
+/// Gas of one `ArbWasm` read (a storage read plus overhead, approximately nitro's).
+const READ_GAS: u64 = 1_000;
+/// Base gas of an activation (approximate: nitro charges by compile work).
+const ACTIVATION_BASE_GAS: u64 = 1_000_000;
+/// Activation gas per byte of decompressed WASM (approximate).
+const ACTIVATION_GAS_PER_BYTE: u64 = 64;
+
+sol! {
+    /// The `ArbWasm` precompile interface (nitro's `precompiles/ArbWasm.sol`).
+    interface ArbWasm {
+        function activateProgram(address program) external payable returns (uint16 version, uint256 dataFee);
+        function stylusVersion() external view returns (uint16 version);
+        function codehashVersion(bytes32 codehash) external view returns (uint16 version);
+        function codehashKeepalive(bytes32 codehash) external payable returns (uint256 dataFee);
+        function codehashAsmSize(bytes32 codehash) external view returns (uint32 size);
+        function programVersion(address program) external view returns (uint16 version);
+        function programInitGas(address program) external view returns (uint64 gas, uint64 gasWhenCached);
+        function programMemoryFootprint(address program) external view returns (uint16 footprint);
+        function programTimeLeft(address program) external view returns (uint64 _secs);
+        function inkPrice() external view returns (uint32 price);
+        function maxStackDepth() external view returns (uint32 depth);
+        function freePages() external view returns (uint16 pages);
+        function pageGas() external view returns (uint16 gas);
+        function pageRamp() external view returns (uint64 ramp);
+        function pageLimit() external view returns (uint16 limit);
+        function minInitGas() external view returns (uint64 gas, uint64 cached);
+        function initCostScalar() external view returns (uint64 percent);
+        function expiryDays() external view returns (uint16 _days);
+        function keepaliveDays() external view returns (uint16 _days);
+        function blockCacheSize() external view returns (uint16 count);
+
+        event ProgramActivated(bytes32 indexed codehash, bytes32 moduleHash, address program, uint256 dataFee, uint16 version);
+        event ProgramLifetimeExtended(bytes32 indexed codehash, uint256 dataFee);
+    }
+
+    /// The part of `ArbSys` the devnet provides.
+    interface ArbSys {
+        function arbBlockNumber() external view returns (uint256);
+        function arbChainID() external view returns (uint256);
+        function arbOSVersion() external view returns (uint256);
+    }
+}
+
+/// The devnet's precompile set.
+#[derive(Debug)]
+pub struct ArbPrecompiles {
+    eth: EthPrecompiles,
+    addresses: AddressSet,
+}
+
+impl ArbPrecompiles {
+    /// Precompiles of `spec` plus the Arbitrum ones.
+    pub fn new(spec: SpecId) -> Self {
+        let eth = EthPrecompiles::new(spec);
+        let addresses = Self::address_set(&eth);
+        Self { eth, addresses }
+    }
+
+    fn address_set(eth: &EthPrecompiles) -> AddressSet {
+        let mut set = eth.warm_addresses().clone();
+        set.insert(ARB_WASM_ADDRESS);
+        set.insert(ARB_SYS_ADDRESS);
+        set
+    }
+}
+
+impl PrecompileProvider<Ctx> for ArbPrecompiles {
+    type Output = InterpreterResult;
+
+    fn set_spec(&mut self, spec: SpecId) -> bool {
+        let changed = <EthPrecompiles as PrecompileProvider<Ctx>>::set_spec(&mut self.eth, spec);
+        if changed {
+            self.addresses = Self::address_set(&self.eth);
+        }
+        changed
+    }
+
+    fn run(
+        &mut self,
+        ctx: &mut Ctx,
+        inputs: &CallInputs,
+    ) -> Result<Option<InterpreterResult>, String> {
+        match inputs.bytecode_address {
+            ARB_WASM_ADDRESS => Ok(Some(arb_wasm(ctx, inputs))),
+            ARB_SYS_ADDRESS => Ok(Some(arb_sys(ctx, inputs))),
+            _ => self.eth.run(ctx, inputs),
+        }
+    }
+
+    fn warm_addresses(&self) -> &AddressSet {
+        &self.addresses
+    }
+}
+
+/// Outcome of a precompile method: gas used and either return data or revert data.
+struct Outcome {
+    gas: u64,
+    result: Result<Vec<u8>, Bytes>,
+}
+
+impl Outcome {
+    fn ok(gas: u64, data: Vec<u8>) -> Self {
+        Self {
+            gas,
+            result: Ok(data),
+        }
+    }
+
+    fn revert(gas: u64, data: Bytes) -> Self {
+        Self {
+            gas,
+            result: Err(data),
+        }
+    }
+
+    fn into_result(self, gas_limit: u64) -> InterpreterResult {
+        let mut gas = Gas::new(gas_limit);
+        if !gas.record_regular_cost(self.gas) {
+            gas.spend_all();
+            return InterpreterResult::new(InstructionResult::PrecompileOOG, Bytes::new(), gas);
+        }
+        match self.result {
+            Ok(data) => InterpreterResult::new(InstructionResult::Return, data.into(), gas),
+            Err(data) => InterpreterResult::new(InstructionResult::Revert, data, gas),
+        }
+    }
+}
+
+fn now(ctx: &Ctx) -> u64 {
+    ctx.block().timestamp().saturating_to()
+}
+
+fn arb_wasm(ctx: &mut Ctx, inputs: &CallInputs) -> InterpreterResult {
+    let input = inputs.input.bytes(ctx);
+    let outcome = match ArbWasm::ArbWasmCalls::abi_decode(&input) {
+        Ok(call) => arb_wasm_call(ctx, inputs, call),
+        Err(_) => Outcome::revert(READ_GAS, Bytes::new()),
+    };
+    outcome.into_result(inputs.gas_limit)
+}
+
+fn program_codehash(ctx: &mut Ctx, program: Address) -> alloy_primitives::B256 {
+    programs::account_code(ctx, program).1
+}
+
+fn arb_wasm_call(ctx: &mut Ctx, inputs: &CallInputs, call: ArbWasm::ArbWasmCalls) -> Outcome {
+    use ArbWasm::ArbWasmCalls as C;
+    let time = now(ctx);
+    let value = inputs.call_value();
+    let payable = matches!(call, C::activateProgram(_) | C::codehashKeepalive(_));
+    if !payable && !value.is_zero() {
+        return Outcome::revert(READ_GAS, Bytes::new());
+    }
+    let active = |ctx: &mut Ctx, codehash| programs::active_program(ctx, codehash, time);
+    let read = |result: Result<Vec<u8>, ProgramError>| match result {
+        Ok(data) => Outcome::ok(READ_GAS, data),
+        Err(e) => Outcome::revert(READ_GAS, e.abi_encode()),
+    };
+    match call {
+        C::activateProgram(c) => activate(ctx, inputs, c.program, time),
+        C::codehashKeepalive(c) => {
+            if inputs.is_static {
+                return Outcome::revert(READ_GAS, Bytes::new());
+            }
+            match programs::keepalive(ctx, c.codehash, time) {
+                Ok(()) => {
+                    refund_value(ctx, inputs, value);
+                    emit(
+                        ctx,
+                        ArbWasm::ProgramLifetimeExtended {
+                            codehash: c.codehash,
+                            dataFee: U256::ZERO,
+                        },
+                    );
+                    Outcome::ok(
+                        READ_GAS * 2,
+                        ArbWasm::codehashKeepaliveCall::abi_encode_returns(&U256::ZERO),
+                    )
+                }
+                Err(e) => Outcome::revert(READ_GAS, e.abi_encode()),
+            }
+        }
+        C::stylusVersion(_) => read(Ok(ArbWasm::stylusVersionCall::abi_encode_returns(
+            &params::STYLUS_VERSION,
+        ))),
+        C::codehashVersion(c) => read(
+            active(ctx, c.codehash)
+                .map(|p| ArbWasm::codehashVersionCall::abi_encode_returns(&p.version)),
+        ),
+        C::codehashAsmSize(c) => read(active(ctx, c.codehash).map(|p| {
+            ArbWasm::codehashAsmSizeCall::abi_encode_returns(
+                &p.asm_estimate_kb.saturating_mul(1024),
+            )
+        })),
+        C::programVersion(c) => {
+            let codehash = program_codehash(ctx, c.program);
+            read(
+                active(ctx, codehash)
+                    .map(|p| ArbWasm::programVersionCall::abi_encode_returns(&p.version)),
+            )
+        }
+        C::programInitGas(c) => {
+            let codehash = program_codehash(ctx, c.program);
+            read(active(ctx, codehash).map(|p| {
+                ArbWasm::programInitGasCall::abi_encode_returns(&ArbWasm::programInitGasReturn {
+                    gas: p.call_gas(false),
+                    gasWhenCached: p.call_gas(true),
+                })
+            }))
+        }
+        C::programMemoryFootprint(c) => {
+            let codehash = program_codehash(ctx, c.program);
+            read(
+                active(ctx, codehash)
+                    .map(|p| ArbWasm::programMemoryFootprintCall::abi_encode_returns(&p.footprint)),
+            )
+        }
+        C::programTimeLeft(c) => {
+            let codehash = program_codehash(ctx, c.program);
+            read(active(ctx, codehash).map(|p| {
+                let expiry = u64::from(params::EXPIRY_DAYS) * 86_400;
+                ArbWasm::programTimeLeftCall::abi_encode_returns(
+                    &expiry.saturating_sub(p.age(time)),
+                )
+            }))
+        }
+        C::inkPrice(_) => read(Ok(ArbWasm::inkPriceCall::abi_encode_returns(
+            &params::INK_PRICE,
+        ))),
+        C::maxStackDepth(_) => read(Ok(ArbWasm::maxStackDepthCall::abi_encode_returns(
+            &params::MAX_STACK_DEPTH,
+        ))),
+        C::freePages(_) => read(Ok(ArbWasm::freePagesCall::abi_encode_returns(
+            &params::FREE_PAGES,
+        ))),
+        C::pageGas(_) => read(Ok(ArbWasm::pageGasCall::abi_encode_returns(
+            &params::PAGE_GAS,
+        ))),
+        C::pageRamp(_) => read(Ok(ArbWasm::pageRampCall::abi_encode_returns(
+            &params::PAGE_RAMP,
+        ))),
+        C::pageLimit(_) => read(Ok(ArbWasm::pageLimitCall::abi_encode_returns(
+            &params::PAGE_LIMIT,
+        ))),
+        C::minInitGas(_) => read(Ok(ArbWasm::minInitGasCall::abi_encode_returns(
+            &ArbWasm::minInitGasReturn {
+                gas: u64::from(params::MIN_INIT_GAS) * params::MIN_INIT_GAS_UNITS,
+                cached: u64::from(params::MIN_CACHED_INIT_GAS) * params::MIN_CACHED_GAS_UNITS,
+            },
+        ))),
+        C::initCostScalar(_) => read(Ok(ArbWasm::initCostScalarCall::abi_encode_returns(
+            &(u64::from(params::INIT_COST_SCALAR) * params::COST_SCALAR_PERCENT),
+        ))),
+        C::expiryDays(_) => read(Ok(ArbWasm::expiryDaysCall::abi_encode_returns(
+            &params::EXPIRY_DAYS,
+        ))),
+        C::keepaliveDays(_) => read(Ok(ArbWasm::keepaliveDaysCall::abi_encode_returns(
+            &params::KEEPALIVE_DAYS,
+        ))),
+        C::blockCacheSize(_) => read(Ok(ArbWasm::blockCacheSizeCall::abi_encode_returns(
+            &params::BLOCK_CACHE_SIZE,
+        ))),
+    }
+}
+
+fn activate(ctx: &mut Ctx, inputs: &CallInputs, program: Address, time: u64) -> Outcome {
+    if inputs.is_static {
+        return Outcome::revert(READ_GAS, Bytes::new());
+    }
+    let page_limit = params::PAGE_LIMIT.saturating_sub(ctx.chain.pages.open);
+    match programs::activate(ctx, program, time, page_limit) {
+        Ok((record, codehash, wasm_len)) => {
+            // The devnet charges no data fee: all value sent is refunded.
+            refund_value(ctx, inputs, inputs.call_value());
+            emit(
+                ctx,
+                ArbWasm::ProgramActivated {
+                    codehash,
+                    moduleHash: codehash,
+                    program,
+                    dataFee: U256::ZERO,
+                    version: record.version,
+                },
+            );
+            let gas = ACTIVATION_BASE_GAS + ACTIVATION_GAS_PER_BYTE * wasm_len as u64;
+            Outcome::ok(
+                gas,
+                ArbWasm::activateProgramCall::abi_encode_returns(&ArbWasm::activateProgramReturn {
+                    version: record.version,
+                    dataFee: U256::ZERO,
+                }),
+            )
+        }
+        Err(e) => Outcome::revert(ACTIVATION_BASE_GAS, e.abi_encode()),
+    }
+}
+
+fn refund_value(ctx: &mut Ctx, inputs: &CallInputs, value: U256) {
+    if let CallValue::Transfer(_) = inputs.value {
+        if !value.is_zero() {
+            let _ = ctx
+                .journal_mut()
+                .transfer(inputs.target_address, inputs.caller, value);
+        }
+    }
+}
+
+fn emit<E: SolEvent>(ctx: &mut Ctx, event: E) {
+    ctx.journal_mut().log(Log {
+        address: ARB_WASM_ADDRESS,
+        data: event.encode_log_data(),
+    });
+}
+
+fn arb_sys(ctx: &mut Ctx, inputs: &CallInputs) -> InterpreterResult {
+    use ArbSys::ArbSysCalls as C;
+    let input = inputs.input.bytes(ctx);
+    let outcome = match ArbSys::ArbSysCalls::abi_decode(&input) {
+        Ok(C::arbBlockNumber(_)) => Outcome::ok(
+            READ_GAS,
+            ArbSys::arbBlockNumberCall::abi_encode_returns(&ctx.block().number()),
+        ),
+        Ok(C::arbChainID(_)) => Outcome::ok(
+            READ_GAS,
+            ArbSys::arbChainIDCall::abi_encode_returns(&U256::from(ctx.cfg().chain_id())),
+        ),
+        Ok(C::arbOSVersion(_)) => Outcome::ok(
+            READ_GAS,
+            ArbSys::arbOSVersionCall::abi_encode_returns(&U256::from(55 + ARBOS_VERSION)),
+        ),
+        Err(_) => Outcome::revert(READ_GAS, Bytes::new()),
+    };
+    outcome.into_result(inputs.gas_limit)
+}
