@@ -11,6 +11,7 @@
 #![allow(missing_docs, non_snake_case)]
 
 mod al_asset;
+mod mocks;
 mod psm;
 mod rate_controller;
 mod tokens;
@@ -23,6 +24,7 @@ use crate::{
     al_asset_abi, erc20_abi, erc4626_abi, psm_abi, rate_controller_abi, transmuter_abi,
     twap_oracle_abi, uniswap_v2_pair_abi, vault_abi,
 };
+use crate::{mock_erc20_abi, mock_erc4626_abi};
 use stylus_sdk::prelude::sol_interface;
 
 al_asset_abi!(sol_interface);
@@ -34,3 +36,5 @@ transmuter_abi!(sol_interface);
 psm_abi!(sol_interface);
 twap_oracle_abi!(sol_interface);
 rate_controller_abi!(sol_interface);
+mock_erc20_abi!(sol_interface);
+mock_erc4626_abi!(sol_interface);
