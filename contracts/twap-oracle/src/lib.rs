@@ -43,7 +43,7 @@ use suite_common::{
     events::{bool_word, emit, word},
     impl_ownable,
     interfaces::{IAlAsset, IErc20, IPsm, ITransmuter, IUniswapV2Pair, IVault},
-    math::{self, MathError, Rounding, BPS, WAD},
+    math::{self, DivisionByZero, MathError, UnsupportedDecimals, BPS, WAD},
 };
 
 /// Length of an epoch `[seconds]` (6 hours, seed 003).
@@ -271,11 +271,56 @@ pub fn peg_health_of(twap: U256) -> u8 {
     }
 }
 
+/// `a / b` rounded down, by binary long division (at most 256 shift-subtract
+/// steps; a native 64-bit division when both fit). ruint's general division
+/// is about 7.7 KB of WASM; this is a few hundred bytes, and its cost is
+/// negligible in ink.
+///
+/// # Errors
+/// `DivisionByZero`.
+pub fn div_down(a: U256, b: U256) -> Result<U256, MathError> {
+    if b.is_zero() {
+        return Err(MathError::DivisionByZero(DivisionByZero { numerator: a }));
+    }
+    if a < b {
+        return Ok(U256::ZERO);
+    }
+    if a.bit_len() <= 64 {
+        // Both fit in 64 bits (b <= a).
+        return Ok(U256::from(a.as_limbs()[0] / b.as_limbs()[0]));
+    }
+    // a >= b > 0, so shift < 256.
+    let shift = b.leading_zeros() - a.leading_zeros();
+    let mut divisor = b << shift;
+    let mut remainder = a;
+    let mut quotient = U256::ZERO;
+    for _ in 0..=shift {
+        quotient <<= 1;
+        if remainder >= divisor {
+            // Cannot underflow: remainder >= divisor.
+            remainder -= divisor;
+            quotient |= U256::from(1);
+        }
+        divisor >>= 1;
+    }
+    Ok(quotient)
+}
+
+/// `a * b / d` rounded down with a 256-bit product (the oracle's products
+/// are of bounded quantities; an overflow is an `ArithmeticOverflow` error,
+/// never a wrong value). Keeps 512-bit code out of the WASM.
+///
+/// # Errors
+/// `ArithmeticOverflow`, `DivisionByZero`.
+pub fn mul_div_down(a: U256, b: U256, d: U256) -> Result<U256, MathError> {
+    div_down(math::mul(a, b)?, d)
+}
+
 /// The expansion formula: `supply × min((twap − 1) × factor, maxRate)`,
 /// rounded down, with `factor` and `maxRate` in `[bps]`. Zero at or below peg.
 ///
 /// # Errors
-/// `MathError` on overflow.
+/// `ArithmeticOverflow` for a supply above ~10^61 (not reachable).
 pub fn expansion_amount(
     supply: U256,
     twap: U256,
@@ -285,9 +330,10 @@ pub fn expansion_amount(
     let Some(premium) = twap.checked_sub(WAD) else {
         return Ok(U256::ZERO);
     };
-    let rate = math::bps_mul(premium, expansion_factor_bps, Rounding::Down)?;
-    let cap = math::mul_div(max_expansion_rate_bps, WAD, BPS, Rounding::Down)?;
-    math::wad_mul(supply, rate.min(cap), Rounding::Down)
+    // The rate `[wad]`, at most the cap (<= 1% = 10^16).
+    let rate = mul_div_down(premium, expansion_factor_bps, BPS)?;
+    let cap = mul_div_down(max_expansion_rate_bps, WAD, BPS)?;
+    mul_div_down(supply, rate.min(cap), WAD)
 }
 
 /// V2's cumulative increment `(numerator << 112) / denominator × elapsed`
@@ -297,7 +343,26 @@ pub fn cumulative_increment(numerator: U256, denominator: U256, elapsed: u32) ->
     if numerator.is_zero() || denominator.is_zero() {
         return U256::ZERO;
     }
-    ((numerator << 112) / denominator) * U256::from(elapsed)
+    // Cannot fail: denominator is not zero.
+    div_down(numerator << 112, denominator).unwrap_or_default() * U256::from(elapsed)
+}
+
+/// `10^n` (`n <= 36`).
+fn pow10(n: u32) -> U256 {
+    let mut x = U256::from(1);
+    for _ in 0..n {
+        // Cannot overflow: 10^36 < 2^120.
+        x *= U256::from(10);
+    }
+    x
+}
+
+/// `decimals` if at most 18, else `UnsupportedDecimals`.
+fn supported(decimals: u8) -> Result<u8, MathError> {
+    if decimals > 18 {
+        return Err(MathError::UnsupportedDecimals(UnsupportedDecimals { decimals }));
+    }
+    Ok(decimals)
 }
 
 fn bounded(value: U256, min: u64, max: u64) -> Result<(), TwapOracleError> {
@@ -360,9 +425,8 @@ impl TwapOracle {
         };
         let coin_decimals = IErc20::new(al_asset).decimals(self.vm(), Call::new())?;
         let asset_decimals = IErc20::new(asset).decimals(self.vm(), Call::new())?;
-        // 10^(18 + d) = WAD * WAD / 10^(18 - d), and 10^d = WAD / 10^(18 - d).
-        let num = math::mul_div(WAD, WAD, math::decimals_scale(coin_decimals)?, Rounding::Down)?;
-        let den = math::div(WAD, math::decimals_scale(asset_decimals)?, Rounding::Down)?;
+        let num = pow10(18 + u32::from(supported(coin_decimals)?));
+        let den = pow10(u32::from(supported(asset_decimals)?));
         self.price_scale_num.set(num);
         self.price_scale_den.set(den);
         self.pool.set(pool);
@@ -457,7 +521,7 @@ impl TwapOracle {
             let span = now - self.open_ts.get();
             self.window_twap(cum.wrapping_sub(self.open_cum.get()), span)?
         } else {
-            math::div(self.weighted_sum.get(), self.sampled_span.get(), Rounding::Down)?
+            div_down(self.weighted_sum.get(), self.sampled_span.get())?
         };
         let state = classify(twap, self.upper_band_bps.get(), self.lower_band_bps.get());
         let minted = if state == STATE_EXPANSION {
@@ -488,7 +552,7 @@ impl TwapOracle {
         );
 
         // now >= genesis.
-        let next = (now - self.genesis.get()) / length;
+        let next = div_down(now - self.genesis.get(), length)?;
         // next > epoch: now >= ends_at = genesis + (epoch + 1) * length.
         if next > epoch + U256::from(1) {
             emit(
@@ -554,11 +618,7 @@ impl TwapOracle {
     pub fn epoch_status(&self) -> Result<(U256, U256, U256, U256, U256), TwapOracleError> {
         let ends_at = self.epoch_end()?;
         let span = self.sampled_span.get();
-        let sampled = if span.is_zero() {
-            U256::ZERO
-        } else {
-            self.weighted_sum.get() / span
-        };
+        let sampled = div_down(self.weighted_sum.get(), span).unwrap_or_default();
         Ok((
             math::sub(ends_at, U256::from(EPOCH_LENGTH))?,
             ends_at,
@@ -575,12 +635,9 @@ impl TwapOracle {
     /// `PoolHasNoLiquidity`, a reverting pool, `MathError`.
     pub fn spot_price(&self) -> Result<U256, TwapOracleError> {
         let (coin, asset, _) = self.reserves()?;
-        Ok(math::mul_div(
-            asset,
-            self.price_scale_num.get(),
-            math::mul(coin, self.price_scale_den.get())?,
-            Rounding::Down,
-        )?)
+        // Reserves are below 2^112 and the scales below 2^120: no overflow.
+        let denominator = math::mul(coin, self.price_scale_den.get())?;
+        Ok(mul_div_down(asset, self.price_scale_num.get(), denominator)?)
     }
 
     /// The backing now: `(collateral, psm, transmuterPending, supply,
@@ -596,7 +653,7 @@ impl TwapOracle {
         let backing = if supply.is_zero() {
             U256::MAX
         } else {
-            math::wad_div(math::add(collateral, psm)?, supply, Rounding::Down)?
+            mul_div_down(math::add(collateral, psm)?, WAD, supply)?
         };
         Ok((collateral, psm, pending, supply, backing, mask))
     }
@@ -764,14 +821,18 @@ impl TwapOracle {
 
     /// The WAD price for a cumulative difference `delta` over `span` seconds:
     /// `delta / span / 2^112 × 10^(18 + dCoin) / 10^dAsset`, rounded down.
+    ///
+    /// The UQ112x112 average is split into its integer and fraction parts so
+    /// that every product fits in 256 bits (the average of real reserves is
+    /// below `2^224`; the scale below `2^120`); the two floors lose at most
+    /// 1 wei.
     fn window_twap(&self, delta: U256, span: U256) -> Result<U256, TwapOracleError> {
-        let denominator = math::mul(math::mul(span, Q112)?, self.price_scale_den.get())?;
-        Ok(math::mul_div(
-            delta,
-            self.price_scale_num.get(),
-            denominator,
-            Rounding::Down,
-        )?)
+        let average = div_down(delta, span)?;
+        let (num, den) = (self.price_scale_num.get(), self.price_scale_den.get());
+        let whole = mul_div_down(average >> 112, num, den)?;
+        // Q112 * den < 2^172.
+        let fraction = mul_div_down(average & (Q112 - U256::from(1)), num, Q112 * den)?;
+        Ok(math::add(whole, fraction)?)
     }
 
     /// `(collateral, psm, transmuterPending, peersMissingMask)`, `[coin]`;
@@ -818,7 +879,7 @@ impl TwapOracle {
         let (collateral, psm, pending, mask) = self.backing_sources()?;
         let assets = math::add(collateral, psm)?;
         // supply > 0: the formula is zero otherwise.
-        let backing = math::wad_div(assets, supply, Rounding::Down)?;
+        let backing = mul_div_down(assets, WAD, supply)?;
         emit(
             self.vm(),
             &[BackingComputed::SIGNATURE_HASH],

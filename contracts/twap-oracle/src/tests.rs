@@ -218,11 +218,11 @@ fn seed_expansion_vector() {
     assert_eq!(expansion_amount(e18(1_000_000), wad(98, 100), u(200), u(10)), Ok(U256::ZERO));
     // Rounds down.
     assert_eq!(expansion_amount(u(999), wad(104, 100), u(200), u(10)), Ok(U256::ZERO));
-    // The largest supply still works (the rate is below 1).
-    assert_eq!(
+    // An absurd supply is an error, never a wrong amount.
+    assert!(matches!(
         expansion_amount(U256::MAX, wad(104, 100), u(200), u(10)),
-        Ok(U256::MAX / u(1250))
-    );
+        Err(MathError::Overflow(_))
+    ));
 }
 
 #[test]
@@ -774,10 +774,26 @@ fn peers_are_wired_once() {
 }
 
 #[test]
+fn div_down_matches_ruint() {
+    use proptest::prelude::*;
+    proptest!(|(a in any::<[u64; 4]>(), b in any::<[u64; 4]>(), shift in 0usize..256)| {
+        let (a, b) = (U256::from_limbs(a), U256::from_limbs(b) >> shift);
+        if b.is_zero() {
+            prop_assert!(div_down(a, b).is_err());
+        } else {
+            prop_assert_eq!(div_down(a, b).unwrap(), a / b);
+        }
+    });
+    assert_eq!(div_down(u(7), u(2)), Ok(u(3)));
+    assert_eq!(div_down(U256::MAX, U256::MAX), Ok(u(1)));
+    assert_eq!(div_down(U256::MAX, u(1)), Ok(U256::MAX));
+}
+
+#[test]
 fn window_twap_overflow_is_a_custom_error() {
     let s = setup();
     assert!(matches!(
-        s.oracle.window_twap(U256::MAX, U256::MAX),
+        s.oracle.window_twap(U256::MAX, U256::from(1)),
         Err(TwapOracleError::Math(MathError::Overflow(ArithmeticOverflow { .. })))
     ));
 }

@@ -42,7 +42,7 @@ use suite_common::{
     events::{emit, word},
     impl_erc20,
     interfaces::IErc20 as IToken,
-    math::{self, MathError, Rounding},
+    math::{self, DivisionByZero, MathError},
 };
 
 /// LP tokens of the first deposit locked forever (as in Uniswap V2).
@@ -182,7 +182,53 @@ pub fn amount_out(amount_in: U256, reserve_in: U256, reserve_out: U256) -> Resul
     }
     let in_with_fee = math::mul(amount_in, U256::from(997))?;
     let denominator = math::add(math::mul(reserve_in, U256::from(1000))?, in_with_fee)?;
-    Ok(math::mul_div(in_with_fee, reserve_out, denominator, Rounding::Down)?)
+    Ok(mul_div_down(in_with_fee, reserve_out, denominator)?)
+}
+
+/// `a / b` rounded down, by binary long division (at most 256 shift-subtract
+/// steps; a native 64-bit division when both fit). ruint's general division
+/// is about 7.7 KB of WASM; this is a few hundred bytes, and its cost is
+/// negligible in ink.
+///
+/// # Errors
+/// `DivisionByZero`.
+pub fn div_down(a: U256, b: U256) -> Result<U256, MathError> {
+    if b.is_zero() {
+        return Err(MathError::DivisionByZero(DivisionByZero { numerator: a }));
+    }
+    if a < b {
+        return Ok(U256::ZERO);
+    }
+    if a.bit_len() <= 64 {
+        // Both fit in 64 bits (b <= a).
+        return Ok(U256::from(a.as_limbs()[0] / b.as_limbs()[0]));
+    }
+    // a >= b > 0, so shift < 256.
+    let shift = b.leading_zeros() - a.leading_zeros();
+    let mut divisor = b << shift;
+    let mut remainder = a;
+    let mut quotient = U256::ZERO;
+    for _ in 0..=shift {
+        quotient <<= 1;
+        if remainder >= divisor {
+            // Cannot underflow: remainder >= divisor.
+            remainder -= divisor;
+            quotient |= U256::from(1);
+        }
+        divisor >>= 1;
+    }
+    Ok(quotient)
+}
+
+/// `a * b / d` rounded down, with a 256-bit product: every product in the
+/// pool is of amounts below `2^112`-ish (reserves, LP supply), so it fits;
+/// anything else fails with `ArithmeticOverflow` (no 512-bit code in the
+/// pool: it keeps the WASM small).
+///
+/// # Errors
+/// `ArithmeticOverflow`, `DivisionByZero`.
+pub fn mul_div_down(a: U256, b: U256, d: U256) -> Result<U256, MathError> {
+    div_down(math::mul(a, b)?, d)
 }
 
 /// `floor(sqrt(y))` by Newton's method (V2's `Math.sqrt`; no floats).
@@ -195,8 +241,8 @@ pub fn sqrt(y: U256) -> U256 {
     let mut x = (y >> 1) + U256::from(1);
     while x < z {
         z = x;
-        // x <= y / 2 + 1, so y / x + x cannot overflow.
-        x = (y / x + x) >> 1;
+        // x <= y / 2 + 1, so y / x + x cannot overflow; x > 0.
+        x = (div_down(y, x).unwrap_or_default() + x) >> 1;
     }
     z
 }
@@ -211,7 +257,8 @@ pub fn cumulative_increment(numerator: U256, denominator: U256, elapsed: u32) ->
     if numerator.is_zero() || denominator.is_zero() {
         return U256::ZERO;
     }
-    ((numerator << 112) / denominator) * U256::from(elapsed)
+    // Cannot fail: denominator is not zero.
+    div_down(numerator << 112, denominator).unwrap_or_default() * U256::from(elapsed)
 }
 
 #[public]
@@ -298,11 +345,11 @@ impl V2Pool {
         let (amount0, amount1) = if reserve0.is_zero() && reserve1.is_zero() {
             (amount0, amount1)
         } else {
-            let optimal1 = math::mul_div(amount0, reserve1, reserve0, Rounding::Down)?;
+            let optimal1 = mul_div_down(amount0, reserve1, reserve0)?;
             if optimal1 <= amount1 {
                 (amount0, optimal1)
             } else {
-                (math::mul_div(amount1, reserve0, reserve1, Rounding::Down)?, amount1)
+                (mul_div_down(amount1, reserve0, reserve1)?, amount1)
             }
         };
         let sender = self.vm().msg_sender();
@@ -323,12 +370,7 @@ impl V2Pool {
             self.lp.mint(this, MINIMUM_LIQUIDITY)?;
             root - MINIMUM_LIQUIDITY
         } else {
-            math::mul_div(amount0, supply, reserve0, Rounding::Down)?.min(math::mul_div(
-                amount1,
-                supply,
-                reserve1,
-                Rounding::Down,
-            )?)
+            mul_div_down(amount0, supply, reserve0)?.min(mul_div_down(amount1, supply, reserve1)?)
         };
         if liquidity.is_zero() {
             return Err(InsufficientLiquidityMinted { amount0, amount1 }.into());
@@ -361,8 +403,8 @@ impl V2Pool {
         let (reserve0, reserve1) = (self.reserve0.get(), self.reserve1.get());
         let (balance0, balance1) = self.balances()?;
         let supply = self.lp.total_supply();
-        let amount0 = math::mul_div(liquidity, balance0, supply, Rounding::Down)?;
-        let amount1 = math::mul_div(liquidity, balance1, supply, Rounding::Down)?;
+        let amount0 = mul_div_down(liquidity, balance0, supply)?;
+        let amount1 = mul_div_down(liquidity, balance1, supply)?;
         if amount0.is_zero() || amount1.is_zero() {
             return Err(InsufficientLiquidityBurned { liquidity }.into());
         }
