@@ -37,7 +37,10 @@ pub fn mul_div(a: U256, b: U256, d: U256, rounding: Rounding) -> Result<U256, Ma
         product[i + 4] = carry as u64;
     }
     // Restoring long division from the highest non-zero limb down.
-    let top = product.iter().rposition(|&limb| limb != 0).map_or(0, |i| i + 1);
+    let top = product
+        .iter()
+        .rposition(|&limb| limb != 0)
+        .map_or(0, |i| i + 1);
     let mut remainder = [0u64; 4];
     let mut quotient = [0u64; 8];
     for bit in (0..64 * top).rev() {
@@ -116,10 +119,22 @@ mod tests {
     #[test]
     fn examples() {
         let wad = U256::from(10u64.pow(18));
-        assert_eq!(mul_div(U256::from(1), wad, U256::from(3), Rounding::Down), Ok(U256::from(333_333_333_333_333_333u64)));
-        assert_eq!(mul_div(U256::from(1), wad, U256::from(3), Rounding::Up), Ok(U256::from(333_333_333_333_333_334u64)));
-        assert_eq!(mul_div(U256::MAX, U256::MAX, U256::MAX, Rounding::Up), Ok(U256::MAX));
-        assert_eq!(bps_mul(U256::from(1_000_001), U256::from(100), Rounding::Up), Ok(U256::from(10_001)));
+        assert_eq!(
+            mul_div(U256::from(1), wad, U256::from(3), Rounding::Down),
+            Ok(U256::from(333_333_333_333_333_333u64))
+        );
+        assert_eq!(
+            mul_div(U256::from(1), wad, U256::from(3), Rounding::Up),
+            Ok(U256::from(333_333_333_333_333_334u64))
+        );
+        assert_eq!(
+            mul_div(U256::MAX, U256::MAX, U256::MAX, Rounding::Up),
+            Ok(U256::MAX)
+        );
+        assert_eq!(
+            bps_mul(U256::from(1_000_001), U256::from(100), Rounding::Up),
+            Ok(U256::from(10_001))
+        );
         assert!(mul_div(U256::MAX, U256::from(2), U256::from(1), Rounding::Down).is_err());
         assert!(mul_div(U256::from(5), U256::from(2), U256::ZERO, Rounding::Down).is_err());
     }

@@ -199,53 +199,88 @@ sol! {
     event EarmarkShortfall(address indexed account, uint256 shares);
 }
 
-/// Every failure of the Vault, as Solidity custom errors.
-#[derive(SolidityError, Debug)]
-pub enum VaultError {
-    /// Ownership / guardian / peer wiring failure.
-    Access(AccessError),
-    /// Arithmetic overflow / underflow / division by zero.
-    Math(MathError),
-    /// A call to a peer reverted (its revert data bubbles up).
-    Call(CallError),
-    /// See [`ZeroAmount`].
-    ZeroAmount(ZeroAmount),
-    /// See [`ZeroAddress`].
-    ZeroAddress(ZeroAddress),
-    /// See [`EntryPaused`].
-    EntryPaused(EntryPaused),
-    /// See [`LtvExceeded`].
-    LtvExceeded(LtvExceeded),
-    /// See [`DebtBelowMinimum`].
-    DebtBelowMinimum(DebtBelowMinimum),
-    /// See [`DebtCeilingExceeded`].
-    DebtCeilingExceeded(DebtCeilingExceeded),
-    /// See [`InsufficientCollateral`].
-    InsufficientCollateral(InsufficientCollateral),
-    /// See [`AccountHealthy`].
-    AccountHealthy(AccountHealthy),
-    /// See [`RepayExceedsCloseFactor`].
-    RepayExceedsCloseFactor(RepayExceedsCloseFactor),
-    /// See [`NoDebt`].
-    NoDebt(NoDebt),
-    /// See [`NoBadDebt`].
-    NoBadDebt(NoBadDebt),
-    /// See [`ModeUnchanged`].
-    ModeUnchanged(ModeUnchanged),
-    /// See [`ParameterOutOfBounds`].
-    ParameterOutOfBounds(ParameterOutOfBounds),
-    /// See [`UnknownParameter`].
-    UnknownParameter(UnknownParameter),
-    /// See [`NotTransmuter`].
-    NotTransmuter(NotTransmuter),
-    /// See [`InsufficientFreeDebt`].
-    InsufficientFreeDebt(InsufficientFreeDebt),
-    /// See [`InsufficientEarmarked`].
-    InsufficientEarmarked(InsufficientEarmarked),
-    /// See [`TokenTransferFailed`].
-    TokenTransferFailed(TokenTransferFailed),
-    /// See [`InvalidReturnData`].
-    InvalidReturnData(InvalidReturnData),
+/// A failure of the Vault: the ABI encoding of one of the custom errors
+/// above (raised with [`revert!`]), of a component's error (`MathError`,
+/// `AccessError`), or a peer's revert data, which bubbles up unchanged.
+///
+/// Errors are encoded where they are raised, one word per field, like events
+/// (`suite_common::events::emit`): a typed `#[derive(SolidityError)]` enum of
+/// 20 errors cost the Vault about 5 KB of WASM (one ABI encoder per error and
+/// large `Result`s copied through every `?`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct VaultError(pub Vec<u8>);
+
+impl VaultError {
+    /// `selector || words`.
+    pub fn new(selector: [u8; 4], words: &[B256]) -> Self {
+        let mut data = selector.to_vec();
+        data.extend_from_slice(&concat(words));
+        Self(data)
+    }
+}
+
+impl From<VaultError> for Vec<u8> {
+    fn from(err: VaultError) -> Vec<u8> {
+        err.0
+    }
+}
+
+impl From<MathError> for VaultError {
+    fn from(err: MathError) -> Self {
+        Self(err.into())
+    }
+}
+
+impl From<AccessError> for VaultError {
+    fn from(err: AccessError) -> Self {
+        Self(err.into())
+    }
+}
+
+impl From<CallError> for VaultError {
+    fn from(err: CallError) -> Self {
+        Self(err.into())
+    }
+}
+
+/// A one-word error field.
+pub trait ToWord {
+    /// The field as an ABI word.
+    fn to_word(self) -> B256;
+}
+
+impl ToWord for U256 {
+    fn to_word(self) -> B256 {
+        self.into()
+    }
+}
+
+impl ToWord for Address {
+    fn to_word(self) -> B256 {
+        self.into_word()
+    }
+}
+
+impl ToWord for bool {
+    fn to_word(self) -> B256 {
+        bool_word(self)
+    }
+}
+
+impl ToWord for u8 {
+    fn to_word(self) -> B256 {
+        U256::from(self).into()
+    }
+}
+
+/// Builds a [`VaultError`] from one of the `sol!` errors, written like its
+/// struct literal with every field named, in declaration order:
+/// `revert!(NoDebt { account: who })`.
+#[macro_export]
+macro_rules! revert {
+    ($err:ident { $($field:ident: $value:expr),* $(,)? }) => {
+        $crate::VaultError::new(<$err as alloy_sol_types::SolError>::SELECTOR, &[$($crate::ToWord::to_word($value)),*])
+    };
 }
 
 /// One borrower's record.
@@ -387,16 +422,20 @@ impl Vault {
     ) -> Result<(), VaultError> {
         self.access.init(owner)?;
         if al_asset.is_zero() || collateral.is_zero() || treasury.is_zero() {
-            return Err(ZeroAddress {}.into());
+            return Err(revert!(ZeroAddress {}));
         }
         let asset = self.view_word(collateral, IErc4626::assetCall::SELECTOR, &[])?;
         let asset = Address::from_word(asset.into());
         let decimals = self.view_word(asset, IErc20::decimalsCall::SELECTOR, &[])?;
         if decimals > U256::from(18) {
-            return Err(MathError::UnsupportedDecimals(UnsupportedDecimals { decimals: decimals.saturating_to() }).into());
+            return Err(MathError::UnsupportedDecimals(UnsupportedDecimals {
+                decimals: decimals.saturating_to(),
+            })
+            .into());
         }
         // 10^(18 - decimals) < 2^64.
-        self.asset_scale.set(U256::from(10u64.pow(18 - decimals.to::<u32>())));
+        self.asset_scale
+            .set(U256::from(10u64.pow(18 - decimals.to::<u32>())));
         self.al_asset.set(al_asset);
         self.collateral.set(collateral);
         self.treasury.set(treasury);
@@ -405,11 +444,20 @@ impl Vault {
             (peer::COLLATERAL, collateral),
             (peer::TREASURY, treasury),
         ] {
-            emit(self.vm(), &[PeerSet::SIGNATURE_HASH, U256::from(which).into(), word(address)], &[]);
+            emit(
+                self.vm(),
+                &[
+                    PeerSet::SIGNATURE_HASH,
+                    U256::from(which).into(),
+                    word(address),
+                ],
+                &[],
+            );
         }
         self.paid_index.set(RAY);
         self.earmark_product.set(P_ONE);
-        self.last_accrual.set(U64::from(self.vm().block_timestamp()));
+        self.last_accrual
+            .set(U64::from(self.vm().block_timestamp()));
         for (id, value) in [
             (param::LIQUIDATION_LTV_BPS, 9_500u64),
             (param::MAX_LTV_BPS, 9_000),
@@ -442,7 +490,10 @@ impl Vault {
         non_zero(shares, recipient)?;
         self.accrue_internal(true)?;
         let position = self.settle(recipient)?;
-        self.accounts.setter(recipient).shares.set(add(position.shares, shares)?);
+        self.accounts
+            .setter(recipient)
+            .shares
+            .set(add(position.shares, shares)?);
         self.total_shares.set(add(self.total_shares.get(), shares)?);
         let sender = self.vm().msg_sender();
         let collateral = self.collateral.get();
@@ -453,7 +504,11 @@ impl Vault {
             &[word(sender), word(this), shares.into()],
         )?;
         check_transfer(&data, collateral, this, shares)?;
-        emit(self.vm(), &[Deposit::SIGNATURE_HASH, word(sender), word(recipient)], &[shares.into()]);
+        emit(
+            self.vm(),
+            &[Deposit::SIGNATURE_HASH, word(sender), word(recipient)],
+            &[shares.into()],
+        );
         Ok(())
     }
 
@@ -472,7 +527,11 @@ impl Vault {
         let account = self.vm().msg_sender();
         let position = self.settle(account)?;
         if shares > position.shares {
-            return Err(InsufficientCollateral { account, shares: position.shares, requested: shares }.into());
+            return Err(revert!(InsufficientCollateral {
+                account: account,
+                shares: position.shares,
+                requested: shares
+            }));
         }
         let remaining = position.shares - shares;
         if !position.debt.is_zero() {
@@ -482,7 +541,11 @@ impl Vault {
         self.accounts.setter(account).shares.set(remaining);
         self.total_shares.set(sub(self.total_shares.get(), shares)?);
         self.send_collateral(recipient, shares)?;
-        emit(self.vm(), &[Withdraw::SIGNATURE_HASH, word(account), word(recipient)], &[shares.into()]);
+        emit(
+            self.vm(),
+            &[Withdraw::SIGNATURE_HASH, word(account), word(recipient)],
+            &[shares.into()],
+        );
         Ok(())
     }
 
@@ -507,18 +570,28 @@ impl Vault {
         let debt = add(position.debt, amount)?;
         let min_debt = self.min_debt.get();
         if debt < min_debt {
-            return Err(DebtBelowMinimum { debt, minDebt: min_debt }.into());
+            return Err(revert!(DebtBelowMinimum {
+                debt: debt,
+                minDebt: min_debt
+            }));
         }
         let total = add(add(self.free_debt.get(), self.paid_debt.get())?, amount)?;
         let ceiling = self.debt_ceiling.get();
         if total > ceiling {
-            return Err(DebtCeilingExceeded { total, ceiling }.into());
+            return Err(revert!(DebtCeilingExceeded {
+                total: total,
+                ceiling: ceiling
+            }));
         }
         let ltv = ltv_bps(debt, self.value(position.shares)?)?;
         self.check_ltv(account, ltv)?;
         self.set_debt(account, position.redeemable, position.debt, debt)?;
         let al_asset = self.al_asset.get();
-        self.call_peer(al_asset, IAlAsset::mintCall::SELECTOR, &[word(recipient), amount.into()])?;
+        self.call_peer(
+            al_asset,
+            IAlAsset::mintCall::SELECTOR,
+            &[word(recipient), amount.into()],
+        )?;
         emit(
             self.vm(),
             &[Borrow::SIGNATURE_HASH, word(account), word(recipient)],
@@ -543,18 +616,25 @@ impl Vault {
         self.accrue_internal(false)?;
         let position = self.settle(account)?;
         if position.debt.is_zero() {
-            return Err(NoDebt { account }.into());
+            return Err(revert!(NoDebt { account: account }));
         }
         let paid = amount.min(position.debt);
         let debt = position.debt - paid;
         let min_debt = self.min_debt.get();
         if !debt.is_zero() && debt < min_debt {
-            return Err(DebtBelowMinimum { debt, minDebt: min_debt }.into());
+            return Err(revert!(DebtBelowMinimum {
+                debt: debt,
+                minDebt: min_debt
+            }));
         }
         self.set_debt(account, position.redeemable, position.debt, debt)?;
         let payer = self.vm().msg_sender();
         self.burn_from(payer, paid)?;
-        emit(self.vm(), &[Repay::SIGNATURE_HASH, word(payer), word(account)], &[paid.into(), debt.into()]);
+        emit(
+            self.vm(),
+            &[Repay::SIGNATURE_HASH, word(payer), word(account)],
+            &[paid.into(), debt.into()],
+        );
         Ok(())
     }
 
@@ -576,7 +656,10 @@ impl Vault {
         let account = self.vm().msg_sender();
         let position = self.settle(account)?;
         if position.redeemable == redeemable {
-            return Err(ModeUnchanged { account, redeemable }.into());
+            return Err(revert!(ModeUnchanged {
+                account: account,
+                redeemable: redeemable
+            }));
         }
         self.set_debt(account, position.redeemable, position.debt, U256::ZERO)?;
         self.accounts.setter(account).redeemable.set(redeemable);
@@ -616,10 +699,19 @@ impl Vault {
         let ltv = ltv_bps(position.debt, value)?;
         let threshold = self.liquidation_ltv_bps.get();
         if position.debt.is_zero() || ltv <= threshold {
-            return Err(AccountHealthy { account, ltvBps: ltv, liquidationLtvBps: threshold }.into());
+            return Err(revert!(AccountHealthy {
+                account: account,
+                ltvBps: ltv,
+                liquidationLtvBps: threshold
+            }));
         }
         // ltv > threshold here, so the subtraction cannot underflow.
-        let bonus = mul_div(self.max_bonus_bps.get(), (ltv - threshold).min(BONUS_RAMP_BPS), BONUS_RAMP_BPS, Down)?;
+        let bonus = mul_div(
+            self.max_bonus_bps.get(),
+            (ltv - threshold).min(BONUS_RAMP_BPS),
+            BONUS_RAMP_BPS,
+            Down,
+        )?;
         let premium = add(BPS, bonus)?;
         let mut repay = repay_amount.min(position.debt);
         let mut bad = U256::ZERO;
@@ -628,7 +720,10 @@ impl Vault {
             // Collateral covers debt + bonus: the close factor applies.
             let max_repay = bps_mul(position.debt, self.close_factor_bps.get(), Up)?;
             if repay > max_repay {
-                return Err(RepayExceedsCloseFactor { repayAmount: repay, maxRepay: max_repay }.into());
+                return Err(revert!(RepayExceedsCloseFactor {
+                    repayAmount: repay,
+                    maxRepay: max_repay
+                }));
             }
             seize = mul_div(position.shares, bps_mul(repay, premium, Down)?, value, Down)?;
         } else if bps_mul(repay, premium, Down)? < value {
@@ -641,13 +736,20 @@ impl Vault {
         }
         let debt = sub(sub(position.debt, repay)?, bad)?;
         self.set_debt(account, position.redeemable, position.debt, debt)?;
-        self.accounts.setter(account).shares.set(sub(position.shares, seize)?);
+        self.accounts
+            .setter(account)
+            .shares
+            .set(sub(position.shares, seize)?);
         self.total_shares.set(sub(self.total_shares.get(), seize)?);
         let liquidator = self.vm().msg_sender();
         if !bad.is_zero() {
             let total = add(self.bad_debt.get(), bad)?;
             self.bad_debt.set(total);
-            emit(self.vm(), &[BadDebtRecorded::SIGNATURE_HASH, word(account)], &[bad.into(), total.into()]);
+            emit(
+                self.vm(),
+                &[BadDebtRecorded::SIGNATURE_HASH, word(account)],
+                &[bad.into(), total.into()],
+            );
         }
         if !repay.is_zero() {
             self.burn_from(liquidator, repay)?;
@@ -673,19 +775,23 @@ impl Vault {
     /// `BadDebtCovered`.
     pub fn cover_bad_debt(&mut self, amount: U256) -> Result<(), VaultError> {
         if amount.is_zero() {
-            return Err(ZeroAmount {}.into());
+            return Err(revert!(ZeroAmount {}));
         }
         self.accrue_internal(false)?;
         let bad = self.bad_debt.get();
         if bad.is_zero() {
-            return Err(NoBadDebt {}.into());
+            return Err(revert!(NoBadDebt {}));
         }
         let paid = amount.min(bad);
         let remaining = bad - paid;
         self.bad_debt.set(remaining);
         let payer = self.vm().msg_sender();
         self.burn_from(payer, paid)?;
-        emit(self.vm(), &[BadDebtCovered::SIGNATURE_HASH, word(payer)], &[paid.into(), remaining.into()]);
+        emit(
+            self.vm(),
+            &[BadDebtCovered::SIGNATURE_HASH, word(payer)],
+            &[paid.into(), remaining.into()],
+        );
         Ok(())
     }
 
@@ -723,23 +829,39 @@ impl Vault {
     pub fn earmark(&mut self, amount: U256) -> Result<U256, VaultError> {
         self.only_transmuter()?;
         if amount.is_zero() {
-            return Err(ZeroAmount {}.into());
+            return Err(revert!(ZeroAmount {}));
         }
         self.accrue_internal(false)?;
         let free = self.free_debt.get();
         if amount > free {
-            return Err(InsufficientFreeDebt { requested: amount, available: free }.into());
+            return Err(revert!(InsufficientFreeDebt {
+                requested: amount,
+                available: free
+            }));
         }
         let earmarked = self.shares_for(amount)?;
-        let taken = self.shares_for(bps_mul(amount, add(BPS, self.redemption_fee_bps.get())?, Up)?)?.max(earmarked);
+        let taken = self
+            .shares_for(bps_mul(
+                amount,
+                add(BPS, self.redemption_fee_bps.get())?,
+                Up,
+            )?)?
+            .max(earmarked);
         let held = self.total_shares.get();
         if taken > held {
             let account = self.vm().contract_address();
-            return Err(InsufficientCollateral { account, shares: held, requested: taken }.into());
+            return Err(revert!(InsufficientCollateral {
+                account: account,
+                shares: held,
+                requested: taken
+            }));
         }
         let (epoch, scale, product) = self.earmark_point();
         let key = sum_key(epoch, scale);
-        let sum = add(self.earmark_sums.get(key), mul_div(taken, product, free, Up)?)?;
+        let sum = add(
+            self.earmark_sums.get(key),
+            mul_div(taken, product, free, Up)?,
+        )?;
         self.earmark_sums.setter(key).set(sum);
         if amount == free {
             // The whole pool is consumed: every free account is cleared.
@@ -762,14 +884,20 @@ impl Vault {
         }
         self.free_debt.set(free - amount);
         self.total_shares.set(held - taken);
-        self.earmarked_shares.set(add(self.earmarked_shares.get(), earmarked)?);
-        self.earmarked_debt.set(add(self.earmarked_debt.get(), amount)?);
+        self.earmarked_shares
+            .set(add(self.earmarked_shares.get(), earmarked)?);
+        self.earmarked_debt
+            .set(add(self.earmarked_debt.get(), amount)?);
         let fee = taken - earmarked;
         if !fee.is_zero() {
             let treasury = self.treasury.get();
             self.send_collateral(treasury, fee)?;
         }
-        emit(self.vm(), &[Earmark::SIGNATURE_HASH], &[amount.into(), earmarked.into(), fee.into()]);
+        emit(
+            self.vm(),
+            &[Earmark::SIGNATURE_HASH],
+            &[amount.into(), earmarked.into(), fee.into()],
+        );
         Ok(earmarked)
     }
 
@@ -783,21 +911,34 @@ impl Vault {
     ///
     /// # Events
     /// `EarmarkReleased`.
-    pub fn release_earmarked(&mut self, shares: U256, to: Address, burn_amount: U256) -> Result<(), VaultError> {
+    pub fn release_earmarked(
+        &mut self,
+        shares: U256,
+        to: Address,
+        burn_amount: U256,
+    ) -> Result<(), VaultError> {
         self.only_transmuter()?;
         if to.is_zero() {
-            return Err(ZeroAddress {}.into());
+            return Err(revert!(ZeroAddress {}));
         }
         let available = self.earmarked_shares.get();
         if shares > available {
-            return Err(InsufficientEarmarked { requested: shares, available }.into());
+            return Err(revert!(InsufficientEarmarked {
+                requested: shares,
+                available: available
+            }));
         }
         self.earmarked_shares.set(available - shares);
-        self.earmarked_debt.set(self.earmarked_debt.get().saturating_sub(burn_amount));
+        self.earmarked_debt
+            .set(self.earmarked_debt.get().saturating_sub(burn_amount));
         if !shares.is_zero() {
             self.send_collateral(to, shares)?;
         }
-        emit(self.vm(), &[EarmarkReleased::SIGNATURE_HASH, word(to)], &[shares.into(), burn_amount.into()]);
+        emit(
+            self.vm(),
+            &[EarmarkReleased::SIGNATURE_HASH, word(to)],
+            &[shares.into(), burn_amount.into()],
+        );
         Ok(())
     }
 
@@ -813,9 +954,19 @@ impl Vault {
     /// # Events
     /// `PeerSet`.
     pub fn set_rate_controller(&mut self, controller: Address) -> Result<(), VaultError> {
-        self.access.set_once(&mut self.rate_controller, controller)?;
-        self.last_accrual.set(U64::from(self.vm().block_timestamp()));
-        emit(self.vm(), &[PeerSet::SIGNATURE_HASH, U256::from(peer::RATE_CONTROLLER).into(), word(controller)], &[]);
+        self.access
+            .set_once(&mut self.rate_controller, controller)?;
+        self.last_accrual
+            .set(U64::from(self.vm().block_timestamp()));
+        emit(
+            self.vm(),
+            &[
+                PeerSet::SIGNATURE_HASH,
+                U256::from(peer::RATE_CONTROLLER).into(),
+                word(controller),
+            ],
+            &[],
+        );
         Ok(())
     }
 
@@ -828,7 +979,15 @@ impl Vault {
     /// `PeerSet`.
     pub fn set_transmuter(&mut self, transmuter: Address) -> Result<(), VaultError> {
         self.access.set_once(&mut self.transmuter, transmuter)?;
-        emit(self.vm(), &[PeerSet::SIGNATURE_HASH, U256::from(peer::TRANSMUTER).into(), word(transmuter)], &[]);
+        emit(
+            self.vm(),
+            &[
+                PeerSet::SIGNATURE_HASH,
+                U256::from(peer::TRANSMUTER).into(),
+                word(transmuter),
+            ],
+            &[],
+        );
         Ok(())
     }
 
@@ -862,7 +1021,11 @@ impl Vault {
             self.access.only_owner()?;
         }
         self.paused.set(paused);
-        emit(self.vm(), &[PausedSet::SIGNATURE_HASH], &[bool_word(paused)]);
+        emit(
+            self.vm(),
+            &[PausedSet::SIGNATURE_HASH],
+            &[bool_word(paused)],
+        );
         Ok(())
     }
 
@@ -877,7 +1040,10 @@ impl Vault {
     ///
     /// # Errors
     /// The collateral's revert.
-    pub fn account_of(&self, account: Address) -> Result<(U256, U256, U256, bool, U256, U256), VaultError> {
+    pub fn account_of(
+        &self,
+        account: Address,
+    ) -> Result<(U256, U256, U256, bool, U256, U256), VaultError> {
         let (position, _) = self.position(account)?;
         let value = self.value(position.shares)?;
         let by_ltv = bps_mul(value, self.max_ltv_bps.get(), Down)?.saturating_sub(position.debt);
@@ -919,7 +1085,12 @@ impl Vault {
             return Ok(U256::MAX);
         }
         let value = self.value(position.shares)?;
-        Ok(mul_div(bps_mul(value, self.liquidation_ltv_bps.get(), Down)?, WAD, position.debt, Down)?)
+        Ok(mul_div(
+            bps_mul(value, self.liquidation_ltv_bps.get(), Down)?,
+            WAD,
+            position.debt,
+            Down,
+        )?)
     }
 
     /// `(maxLtvBps, liquidationLtvBps, closeFactorBps, maxBonusBps, minDebt,
@@ -980,12 +1151,16 @@ impl Vault {
 impl Vault {
     /// `(epoch, scale, product)` of the earmark pool now.
     fn earmark_point(&self) -> (u64, u64, U256) {
-        (self.earmark_epoch.get().to(), self.earmark_scale.get().to(), self.earmark_product.get())
+        (
+            self.earmark_epoch.get().to(),
+            self.earmark_scale.get().to(),
+            self.earmark_product.get(),
+        )
     }
 
     fn not_paused(&self) -> Result<(), VaultError> {
         if self.paused.get() {
-            return Err(EntryPaused {}.into());
+            return Err(revert!(EntryPaused {}));
         }
         Ok(())
     }
@@ -993,7 +1168,7 @@ impl Vault {
     fn only_transmuter(&self) -> Result<(), VaultError> {
         let caller = self.vm().msg_sender();
         if caller.is_zero() || caller != self.transmuter.get() {
-            return Err(NotTransmuter { caller }.into());
+            return Err(revert!(NotTransmuter { caller: caller }));
         }
         Ok(())
     }
@@ -1001,23 +1176,42 @@ impl Vault {
     fn check_ltv(&self, account: Address, ltv: U256) -> Result<(), VaultError> {
         let max = self.max_ltv_bps.get();
         if ltv > max {
-            return Err(LtvExceeded { account, ltvBps: ltv, maxLtvBps: max }.into());
+            return Err(revert!(LtvExceeded {
+                account: account,
+                ltvBps: ltv,
+                maxLtvBps: max
+            }));
         }
         Ok(())
     }
 
     fn write_parameter(&mut self, parameter: u8, value: U256) -> Result<(), VaultError> {
         let (min, max) = match parameter {
-            param::MAX_LTV_BPS => (U256::from(1), self.liquidation_ltv_bps.get().saturating_sub(U256::from(1))),
-            param::LIQUIDATION_LTV_BPS => (add(self.max_ltv_bps.get(), U256::from(1))?, BPS - U256::from(1)),
+            param::MAX_LTV_BPS => (
+                U256::from(1),
+                self.liquidation_ltv_bps.get().saturating_sub(U256::from(1)),
+            ),
+            param::LIQUIDATION_LTV_BPS => (
+                add(self.max_ltv_bps.get(), U256::from(1))?,
+                BPS - U256::from(1),
+            ),
             param::CLOSE_FACTOR_BPS => (U256::from(1), BPS),
             param::MAX_BONUS_BPS => (U256::ZERO, U256::from(MAX_BONUS_LIMIT_BPS)),
             param::REDEMPTION_FEE_BPS => (U256::ZERO, U256::from(REDEMPTION_FEE_LIMIT_BPS)),
             param::MIN_DEBT | param::DEBT_CEILING => (U256::ZERO, U256::MAX),
-            _ => return Err(UnknownParameter { parameter }.into()),
+            _ => {
+                return Err(revert!(UnknownParameter {
+                    parameter: parameter
+                }))
+            }
         };
         if value < min || value > max {
-            return Err(ParameterOutOfBounds { parameter, value, min, max }.into());
+            return Err(revert!(ParameterOutOfBounds {
+                parameter: parameter,
+                value: value,
+                min: min,
+                max: max
+            }));
         }
         let slot = match parameter {
             param::MAX_LTV_BPS => &mut self.max_ltv_bps,
@@ -1029,7 +1223,11 @@ impl Vault {
             _ => &mut self.debt_ceiling,
         };
         slot.set(value);
-        emit(self.vm(), &[ParameterSet::SIGNATURE_HASH, U256::from(parameter).into()], &[value.into()]);
+        emit(
+            self.vm(),
+            &[ParameterSet::SIGNATURE_HASH, U256::from(parameter).into()],
+            &[value.into()],
+        );
         Ok(())
     }
 
@@ -1038,30 +1236,51 @@ impl Vault {
         if shares.is_zero() {
             return Ok(U256::ZERO);
         }
-        let assets = self.view_word(self.collateral.get(), IErc4626::convertToAssetsCall::SELECTOR, &[shares.into()])?;
+        let assets = self.view_word(
+            self.collateral.get(),
+            IErc4626::convertToAssetsCall::SELECTOR,
+            &[shares.into()],
+        )?;
         Ok(mul(assets, self.asset_scale.get())?)
     }
 
     /// Shares worth at least `coin` (ERC-4626 `previewWithdraw`, rounded up).
     fn shares_for(&self, coin: U256) -> Result<U256, VaultError> {
         let assets = mul_div(coin, U256::from(1), self.asset_scale.get(), Up)?;
-        self.view_word(self.collateral.get(), IErc4626::previewWithdrawCall::SELECTOR, &[assets.into()])
+        self.view_word(
+            self.collateral.get(),
+            IErc4626::previewWithdrawCall::SELECTOR,
+            &[assets.into()],
+        )
     }
 
     fn send_collateral(&mut self, to: Address, shares: U256) -> Result<(), VaultError> {
         let collateral = self.collateral.get();
-        let data = self.call_peer(collateral, IErc4626::transferCall::SELECTOR, &[word(to), shares.into()])?;
+        let data = self.call_peer(
+            collateral,
+            IErc4626::transferCall::SELECTOR,
+            &[word(to), shares.into()],
+        )?;
         check_transfer(&data, collateral, to, shares)
     }
 
     fn burn_from(&mut self, from: Address, amount: U256) -> Result<(), VaultError> {
         let al_asset = self.al_asset.get();
-        self.call_peer(al_asset, IAlAsset::burnFromCall::SELECTOR, &[word(from), amount.into()])?;
+        self.call_peer(
+            al_asset,
+            IAlAsset::burnFromCall::SELECTOR,
+            &[word(from), amount.into()],
+        )?;
         Ok(())
     }
 
     /// Calls `to` with `selector` and one-word `args` (mutating).
-    fn call_peer(&mut self, to: Address, selector: [u8; 4], args: &[B256]) -> Result<Vec<u8>, CallError> {
+    fn call_peer(
+        &mut self,
+        to: Address,
+        selector: [u8; 4],
+        args: &[B256],
+    ) -> Result<Vec<u8>, CallError> {
         let data = calldata(selector, args);
         let context = Call::new_mutating(self);
         call(self.vm(), context, to, &data)
@@ -1086,9 +1305,18 @@ impl Vault {
             } else {
                 let (free, paid) = (self.free_debt.get(), self.paid_debt.get());
                 let result = self
-                    .call_peer(controller, IRateController::updateCall::SELECTOR, &[free.into(), paid.into()])
+                    .call_peer(
+                        controller,
+                        IRateController::updateCall::SELECTOR,
+                        &[free.into(), paid.into()],
+                    )
                     .map_err(VaultError::from)
-                    .and_then(|data| Ok((return_word(&data, 0, controller)?, return_word(&data, 1, controller)?)));
+                    .and_then(|data| {
+                        Ok((
+                            return_word(&data, 0, controller)?,
+                            return_word(&data, 1, controller)?,
+                        ))
+                    });
                 match result {
                     Ok((rate_per_second, factor)) => {
                         rate = rate_per_second;
@@ -1113,16 +1341,25 @@ impl Vault {
             let interest = target - paid;
             self.paid_debt.set(target);
             pending = add(pending, interest)?;
-            emit(self.vm(), &[InterestAccrued::SIGNATURE_HASH], &[interest.into(), index.into(), rate.into()]);
+            emit(
+                self.vm(),
+                &[InterestAccrued::SIGNATURE_HASH],
+                &[interest.into(), index.into(), rate.into()],
+            );
         }
         if !pending.is_zero() {
             let (al_asset, treasury) = (self.al_asset.get(), self.treasury.get());
             // A failed mint (minter paused or at its ceiling) must not block
             // exits: the interest stays pending and is retried next time.
             let minted = self
-                .call_peer(al_asset, IAlAsset::mintCall::SELECTOR, &[word(treasury), pending.into()])
+                .call_peer(
+                    al_asset,
+                    IAlAsset::mintCall::SELECTOR,
+                    &[word(treasury), pending.into()],
+                )
                 .is_ok();
-            self.pending_interest.set(if minted { U256::ZERO } else { pending });
+            self.pending_interest
+                .set(if minted { U256::ZERO } else { pending });
         }
         Ok(())
     }
@@ -1131,8 +1368,16 @@ impl Vault {
     /// earmarks (free mode). Reads only.
     fn position(&self, account: Address) -> Result<(Position, U256), VaultError> {
         let record = self.accounts.get(account);
-        let (shares, stored, redeemable) = (record.shares.get(), record.debt.get(), record.redeemable.get());
-        let mut position = Position { shares, debt: stored, redeemable };
+        let (shares, stored, redeemable) = (
+            record.shares.get(),
+            record.debt.get(),
+            record.redeemable.get(),
+        );
+        let mut position = Position {
+            shares,
+            debt: stored,
+            redeemable,
+        };
         if stored.is_zero() {
             return Ok((position, U256::ZERO));
         }
@@ -1140,7 +1385,11 @@ impl Vault {
             position.debt = mul_div(stored, self.paid_index.get(), RAY, Up)?;
             return Ok((position, U256::ZERO));
         }
-        let (epoch0, scale0, product0) = (record.snap_epoch.get().to::<u64>(), record.snap_scale.get().to::<u64>(), record.snap_product.get());
+        let (epoch0, scale0, product0) = (
+            record.snap_epoch.get().to::<u64>(),
+            record.snap_scale.get().to::<u64>(),
+            record.snap_product.get(),
+        );
         let (epoch, scale, product) = self.earmark_point();
         // Debt: d0 * P / (P0 * SCALE^k), rounded up, never above the pool.
         position.debt = if epoch0 != epoch {
@@ -1165,12 +1414,18 @@ impl Vault {
         let mut loss = U256::ZERO;
         let mut denominator = product0;
         for step in 0..4u64 {
-            let mut sum = self.earmark_sums.get(sum_key(epoch0, scale0.saturating_add(step)));
+            let mut sum = self
+                .earmark_sums
+                .get(sum_key(epoch0, scale0.saturating_add(step)));
             if step == 0 {
                 sum = sub(sum, record.snap_sum.get())?;
             }
             if !sum.is_zero() {
-                let share = if step == 3 { U256::from(1) } else { mul_div(stored, sum, denominator, Up)? };
+                let share = if step == 3 {
+                    U256::from(1)
+                } else {
+                    mul_div(stored, sum, denominator, Up)?
+                };
                 loss = add(loss, share)?;
             }
             denominator = denominator.saturating_mul(SCALE_FACTOR);
@@ -1189,9 +1444,15 @@ impl Vault {
                 let earmarked = self.earmarked_shares.get();
                 let missing = shortfall.min(earmarked);
                 self.earmarked_shares.set(earmarked - missing);
-                self.total_shares.set(add(self.total_shares.get(), missing)?);
-                self.earmark_shortfall.set(add(self.earmark_shortfall.get(), shortfall)?);
-                emit(self.vm(), &[EarmarkShortfall::SIGNATURE_HASH, word(account)], &[shortfall.into()]);
+                self.total_shares
+                    .set(add(self.total_shares.get(), missing)?);
+                self.earmark_shortfall
+                    .set(add(self.earmark_shortfall.get(), shortfall)?);
+                emit(
+                    self.vm(),
+                    &[EarmarkShortfall::SIGNATURE_HASH, word(account)],
+                    &[shortfall.into()],
+                );
             }
             let mut record = self.accounts.setter(account);
             record.shares.set(position.shares);
@@ -1213,9 +1474,16 @@ impl Vault {
     }
 
     /// Replaces `account`'s debt `old` with `new` `[coin]` in its pool.
-    fn set_debt(&mut self, account: Address, redeemable: bool, old: U256, new: U256) -> Result<(), VaultError> {
+    fn set_debt(
+        &mut self,
+        account: Address,
+        redeemable: bool,
+        old: U256,
+        new: U256,
+    ) -> Result<(), VaultError> {
         if redeemable {
-            self.free_debt.set(add(sub(self.free_debt.get(), old)?, new)?);
+            self.free_debt
+                .set(add(sub(self.free_debt.get(), old)?, new)?);
             self.accounts.setter(account).debt.set(new);
         } else {
             let principal = if new.is_zero() {
@@ -1226,8 +1494,12 @@ impl Vault {
             let mut record = self.accounts.setter(account);
             let old_principal = record.debt.get();
             record.debt.set(principal);
-            self.paid_principal.set(add(sub(self.paid_principal.get(), old_principal)?, principal)?);
-            self.paid_debt.set(add(sub(self.paid_debt.get(), old)?, new)?);
+            self.paid_principal.set(add(
+                sub(self.paid_principal.get(), old_principal)?,
+                principal,
+            )?);
+            self.paid_debt
+                .set(add(sub(self.paid_debt.get(), old)?, new)?);
         }
         Ok(())
     }
@@ -1235,18 +1507,27 @@ impl Vault {
 
 fn non_zero(amount: U256, address: Address) -> Result<(), VaultError> {
     if amount.is_zero() {
-        return Err(ZeroAmount {}.into());
+        return Err(revert!(ZeroAmount {}));
     }
     if address.is_zero() {
-        return Err(ZeroAddress {}.into());
+        return Err(revert!(ZeroAddress {}));
     }
     Ok(())
 }
 
 /// Accepts a transfer that returned `true` or nothing (non-standard tokens).
-fn check_transfer(data: &[u8], token: Address, to: Address, amount: U256) -> Result<(), VaultError> {
+fn check_transfer(
+    data: &[u8],
+    token: Address,
+    to: Address,
+    amount: U256,
+) -> Result<(), VaultError> {
     if !data.is_empty() && return_word(data, 0, token)? != U256::from(1) {
-        return Err(TokenTransferFailed { token, to, amount }.into());
+        return Err(revert!(TokenTransferFailed {
+            token: token,
+            to: to,
+            amount: amount
+        }));
     }
     Ok(())
 }
@@ -1261,7 +1542,7 @@ fn calldata(selector: [u8; 4], args: &[B256]) -> Vec<u8> {
 fn return_word(data: &[u8], index: usize, peer: Address) -> Result<U256, VaultError> {
     match data.get(32 * index..32 * index + 32) {
         Some(bytes) => Ok(U256::from_be_slice(bytes)),
-        None => Err(InvalidReturnData { peer }.into()),
+        None => Err(revert!(InvalidReturnData { peer: peer })),
     }
 }
 
