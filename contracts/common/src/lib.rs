@@ -17,6 +17,7 @@ pub mod access;
 pub mod erc20;
 pub mod errors;
 pub mod events;
+pub mod fixed_exp;
 pub mod interfaces;
 pub mod math;
 
