@@ -360,7 +360,9 @@ fn pow10(n: u32) -> U256 {
 /// `decimals` if at most 18, else `UnsupportedDecimals`.
 fn supported(decimals: u8) -> Result<u8, MathError> {
     if decimals > 18 {
-        return Err(MathError::UnsupportedDecimals(UnsupportedDecimals { decimals }));
+        return Err(MathError::UnsupportedDecimals(UnsupportedDecimals {
+            decimals,
+        }));
     }
     Ok(decimals)
 }
@@ -441,8 +443,7 @@ impl TwapOracle {
         self.store_recipient(expansion_recipient)?;
 
         let now = self.vm().block_timestamp();
-        self.genesis
-            .set(U256::from(now - now % EPOCH_LENGTH));
+        self.genesis.set(U256::from(now - now % EPOCH_LENGTH));
         let cum = self.observe()?;
         self.open(U256::from(now), cum);
         self.last_twap.set(WAD);
@@ -467,7 +468,10 @@ impl TwapOracle {
         let last = self.last_obs_ts.get();
         let next = math::add(last, self.sample_interval.get())?;
         if now < next {
-            return Err(SampleTooSoon { nextAllowedAt: next }.into());
+            return Err(SampleTooSoon {
+                nextAllowedAt: next,
+            }
+            .into());
         }
         let cum = self.observe()?;
         // now > last: now >= next > last.
@@ -534,7 +538,9 @@ impl TwapOracle {
         let mut record = self.history.setter(index);
         record.epoch.set(epoch);
         record.twap.set(twap);
-        record.state.set(alloy_primitives::Uint::<8, 1>::from(state));
+        record
+            .state
+            .set(alloy_primitives::Uint::<8, 1>::from(state));
         record.minted.set(minted);
         // Cannot overflow: one record per epoch.
         self.history_len.set(index + U256::from(1));
@@ -558,7 +564,10 @@ impl TwapOracle {
             emit(
                 self.vm(),
                 &[EpochsSkipped::SIGNATURE_HASH],
-                &[(epoch + U256::from(1)).into(), (next - U256::from(1)).into()],
+                &[
+                    (epoch + U256::from(1)).into(),
+                    (next - U256::from(1)).into(),
+                ],
             );
         }
         self.current_epoch.set(next);
@@ -637,7 +646,11 @@ impl TwapOracle {
         let (coin, asset, _) = self.reserves()?;
         // Reserves are below 2^112 and the scales below 2^120: no overflow.
         let denominator = math::mul(coin, self.price_scale_den.get())?;
-        Ok(mul_div_down(asset, self.price_scale_num.get(), denominator)?)
+        Ok(mul_div_down(
+            asset,
+            self.price_scale_num.get(),
+            denominator,
+        )?)
     }
 
     /// The backing now: `(collateral, psm, transmuterPending, supply,
@@ -692,7 +705,11 @@ impl TwapOracle {
     ///
     /// # Events
     /// `SamplingSet`.
-    pub fn set_sampling(&mut self, sample_interval: U256, min_samples: U256) -> Result<(), TwapOracleError> {
+    pub fn set_sampling(
+        &mut self,
+        sample_interval: U256,
+        min_samples: U256,
+    ) -> Result<(), TwapOracleError> {
         self.access.only_owner()?;
         self.store_sampling(sample_interval, min_samples)
     }
@@ -704,7 +721,11 @@ impl TwapOracle {
     ///
     /// # Events
     /// `BandsSet`.
-    pub fn set_bands(&mut self, upper_band_bps: U256, lower_band_bps: U256) -> Result<(), TwapOracleError> {
+    pub fn set_bands(
+        &mut self,
+        upper_band_bps: U256,
+        lower_band_bps: U256,
+    ) -> Result<(), TwapOracleError> {
         self.access.only_owner()?;
         self.store_bands(upper_band_bps, lower_band_bps)
     }
@@ -745,7 +766,12 @@ impl TwapOracle {
     ///
     /// # Events
     /// `PeersWired`.
-    pub fn wire_peers(&mut self, vault: Address, psm: Address, transmuter: Address) -> Result<(), TwapOracleError> {
+    pub fn wire_peers(
+        &mut self,
+        vault: Address,
+        psm: Address,
+        transmuter: Address,
+    ) -> Result<(), TwapOracleError> {
         self.access.only_owner()?;
         for (slot, peer) in [
             (&mut self.vault, vault),
@@ -789,7 +815,8 @@ impl TwapOracle {
     /// `(alAsset reserve, psmAsset reserve, blockTimestampLast)`.
     fn reserves(&self) -> Result<(U256, U256, u32), TwapOracleError> {
         let pool = self.pool.get();
-        let (reserve0, reserve1, last) = IUniswapV2Pair::new(pool).get_reserves(self.vm(), Call::new())?;
+        let (reserve0, reserve1, last) =
+            IUniswapV2Pair::new(pool).get_reserves(self.vm(), Call::new())?;
         let (reserve0, reserve1) = (U256::from(reserve0), U256::from(reserve1));
         if reserve0.is_zero() || reserve1.is_zero() {
             return Err(PoolHasNoLiquidity { pool }.into());
@@ -909,13 +936,21 @@ impl TwapOracle {
         al_asset.mint(self.vm(), call, recipient, amount)?;
         emit(
             self.vm(),
-            &[ExpansionMinted::SIGNATURE_HASH, epoch.into(), word(recipient)],
+            &[
+                ExpansionMinted::SIGNATURE_HASH,
+                epoch.into(),
+                word(recipient),
+            ],
             &[amount.into(), formula.into()],
         );
         Ok(amount)
     }
 
-    fn store_sampling(&mut self, sample_interval: U256, min_samples: U256) -> Result<(), TwapOracleError> {
+    fn store_sampling(
+        &mut self,
+        sample_interval: U256,
+        min_samples: U256,
+    ) -> Result<(), TwapOracleError> {
         bounded(sample_interval, MIN_SAMPLE_INTERVAL, MAX_SAMPLE_INTERVAL)?;
         // sample_interval >= MIN_SAMPLE_INTERVAL > 0.
         let max_samples = EPOCH_LENGTH / sample_interval.to::<u64>();
@@ -930,7 +965,11 @@ impl TwapOracle {
         Ok(())
     }
 
-    fn store_bands(&mut self, upper_band_bps: U256, lower_band_bps: U256) -> Result<(), TwapOracleError> {
+    fn store_bands(
+        &mut self,
+        upper_band_bps: U256,
+        lower_band_bps: U256,
+    ) -> Result<(), TwapOracleError> {
         bounded(upper_band_bps, MIN_BAND_BPS, MAX_BAND_BPS)?;
         bounded(lower_band_bps, MIN_BAND_BPS, MAX_BAND_BPS)?;
         self.upper_band_bps.set(upper_band_bps);
@@ -943,7 +982,11 @@ impl TwapOracle {
         Ok(())
     }
 
-    fn store_expansion(&mut self, factor_bps: U256, max_rate_bps: U256) -> Result<(), TwapOracleError> {
+    fn store_expansion(
+        &mut self,
+        factor_bps: U256,
+        max_rate_bps: U256,
+    ) -> Result<(), TwapOracleError> {
         bounded(factor_bps, 0, MAX_EXPANSION_FACTOR_BPS)?;
         bounded(max_rate_bps, 0, MAX_EXPANSION_RATE_BPS)?;
         self.expansion_factor_bps.set(factor_bps);

@@ -20,7 +20,10 @@ mod abi {
     suite_common::psm_abi!(alloy_sol_types::sol);
     suite_common::transmuter_abi!(alloy_sol_types::sol);
 }
-use abi::{IAlAsset as AL, IErc20 as ERC, IPsm as PSMI, ITransmuter as TRI, IUniswapV2Pair as PAIR, IVault as VAULTI};
+use abi::{
+    IAlAsset as AL, IErc20 as ERC, IPsm as PSMI, ITransmuter as TRI, IUniswapV2Pair as PAIR,
+    IVault as VAULTI,
+};
 
 const OWNER: Address = address!("00000000000000000000000000000000000000a1");
 const ALICE: Address = address!("00000000000000000000000000000000000000c1");
@@ -70,25 +73,44 @@ struct Pool {
 
 impl Pool {
     fn al(&self) -> Address {
-        if self.al_is_token0 { LOW } else { HIGH }
+        if self.al_is_token0 {
+            LOW
+        } else {
+            HIGH
+        }
     }
     fn asset(&self) -> Address {
-        if self.al_is_token0 { HIGH } else { LOW }
+        if self.al_is_token0 {
+            HIGH
+        } else {
+            LOW
+        }
     }
     /// Sets the reserves at the host's current time, V2 `_update` style,
     /// so the price is `price` (WAD, asset per alAsset) with 1,000,000 alAsset.
     fn set_price(&mut self, price: U256) {
         let coin = e18(1_000_000);
-        let asset = price * U256::from(1_000_000u64) * U256::from(10u64).pow(U256::from(self.asset_decimals)) / WAD;
-        let (r0, r1) = if self.al_is_token0 { (coin, asset) } else { (asset, coin) };
+        let asset = price
+            * U256::from(1_000_000u64)
+            * U256::from(10u64).pow(U256::from(self.asset_decimals))
+            / WAD;
+        let (r0, r1) = if self.al_is_token0 {
+            (coin, asset)
+        } else {
+            (asset, coin)
+        };
         self.set_reserves(r0, r1);
     }
     fn set_reserves(&mut self, r0: U256, r1: U256) {
         let now = self.host.block_timestamp() as u32;
         let elapsed = now.wrapping_sub(self.last);
         if elapsed > 0 {
-            self.cum0 = self.cum0.wrapping_add(cumulative_increment(self.reserve1, self.reserve0, elapsed));
-            self.cum1 = self.cum1.wrapping_add(cumulative_increment(self.reserve0, self.reserve1, elapsed));
+            self.cum0 =
+                self.cum0
+                    .wrapping_add(cumulative_increment(self.reserve1, self.reserve0, elapsed));
+            self.cum1 =
+                self.cum1
+                    .wrapping_add(cumulative_increment(self.reserve0, self.reserve1, elapsed));
         }
         self.reserve0 = r0;
         self.reserve1 = r1;
@@ -98,16 +120,32 @@ impl Pool {
     fn remock(&self) {
         let h = &self.host;
         h.mock(POOL, PAIR::token0Call {}.abi_encode(), Ok(LOW.abi_encode()));
-        h.mock(POOL, PAIR::token1Call {}.abi_encode(), Ok(HIGH.abi_encode()));
-        h.mock(POOL, PAIR::price0CumulativeLastCall {}.abi_encode(), Ok(w(self.cum0)));
-        h.mock(POOL, PAIR::price1CumulativeLastCall {}.abi_encode(), Ok(w(self.cum1)));
+        h.mock(
+            POOL,
+            PAIR::token1Call {}.abi_encode(),
+            Ok(HIGH.abi_encode()),
+        );
+        h.mock(
+            POOL,
+            PAIR::price0CumulativeLastCall {}.abi_encode(),
+            Ok(w(self.cum0)),
+        );
+        h.mock(
+            POOL,
+            PAIR::price1CumulativeLastCall {}.abi_encode(),
+            Ok(w(self.cum1)),
+        );
         h.mock(
             POOL,
             PAIR::getReservesCall {}.abi_encode(),
             Ok((self.reserve0, self.reserve1, U256::from(self.last)).abi_encode()),
         );
         h.mock(self.al(), ERC::decimalsCall {}.abi_encode(), Ok(w(u(18))));
-        h.mock(self.asset(), ERC::decimalsCall {}.abi_encode(), Ok(w(u(u64::from(self.asset_decimals)))));
+        h.mock(
+            self.asset(),
+            ERC::decimalsCall {}.abi_encode(),
+            Ok(w(u(u64::from(self.asset_decimals)))),
+        );
     }
 }
 
@@ -130,7 +168,7 @@ impl Setup {
         while next < ends {
             self.warp_to(next.to());
             self.oracle.sample().unwrap();
-            next = next + u(INTERVAL);
+            next += u(INTERVAL);
         }
         self.warp_to(ends.to());
         if let Err(e) = self.oracle.advance_epoch() {
@@ -147,10 +185,22 @@ impl Setup {
     }
     fn mint_calls(&self) -> Vec<RecordedCall> {
         let selector = AL::mintCall::SELECTOR;
-        self.host.calls().into_iter().filter(|c| c.data.len() >= 4 && c.data[..4] == selector).collect()
+        self.host
+            .calls()
+            .into_iter()
+            .filter(|c| c.data.len() >= 4 && c.data[..4] == selector)
+            .collect()
     }
     /// Mocks the alAsset supply, backing peers and the oracle's minter record.
-    fn mock_backing(&self, supply: U256, collateral: U256, psm: U256, ceiling: U256, outstanding: U256, paused: bool) {
+    fn mock_backing(
+        &self,
+        supply: U256,
+        collateral: U256,
+        psm: U256,
+        ceiling: U256,
+        outstanding: U256,
+        paused: bool,
+    ) {
         let h = &self.host;
         let al = self.pool.al();
         h.mock(al, AL::totalSupplyCall {}.abi_encode(), Ok(w(supply)));
@@ -159,8 +209,16 @@ impl Setup {
             VAULTI::totalsCall {}.abi_encode(),
             Ok((collateral, U256::ZERO, U256::ZERO, U256::ZERO, U256::ZERO).abi_encode()),
         );
-        h.mock(PSM, PSMI::freePsmAssetsInCoinCall {}.abi_encode(), Ok(w(psm)));
-        h.mock(TRANSMUTER, TRI::totalPendingCall {}.abi_encode(), Ok(w(e18(5))));
+        h.mock(
+            PSM,
+            PSMI::freePsmAssetsInCoinCall {}.abi_encode(),
+            Ok(w(psm)),
+        );
+        h.mock(
+            TRANSMUTER,
+            TRI::totalPendingCall {}.abi_encode(),
+            Ok(w(e18(5))),
+        );
         h.mock(
             al,
             AL::minterInfoCall { minter: ORACLE }.abi_encode(),
@@ -170,7 +228,11 @@ impl Setup {
     fn mock_mint(&self, amount: U256) {
         self.host.mock(
             self.pool.al(),
-            AL::mintCall { to: RECIPIENT, amount }.abi_encode(),
+            AL::mintCall {
+                to: RECIPIENT,
+                amount,
+            }
+            .abi_encode(),
             Ok(Vec::new()),
         );
     }
@@ -196,7 +258,14 @@ fn setup_with(al_is_token0: bool, asset_decimals: u8, min_samples: u64) -> Setup
     host.set_block_timestamp(T0);
     let mut oracle = TwapOracle::from(&host);
     oracle
-        .constructor(OWNER, POOL, pool.al(), RECIPIENT, u(INTERVAL), u(min_samples))
+        .constructor(
+            OWNER,
+            POOL,
+            pool.al(),
+            RECIPIENT,
+            u(INTERVAL),
+            u(min_samples),
+        )
         .unwrap();
     Setup { host, pool, oracle }
 }
@@ -210,14 +279,29 @@ fn setup() -> Setup {
 #[test]
 fn seed_expansion_vector() {
     // TWAP 1.04, supply 1,000,000, factor 2%, cap 0.10% -> 0.08% -> 800.
-    assert_eq!(expansion_amount(e18(1_000_000), wad(104, 100), u(200), u(10)), Ok(e18(800)));
+    assert_eq!(
+        expansion_amount(e18(1_000_000), wad(104, 100), u(200), u(10)),
+        Ok(e18(800))
+    );
     // Above the cap: TWAP 1.10 -> 0.2% capped at 0.10% -> 1,000.
-    assert_eq!(expansion_amount(e18(1_000_000), wad(110, 100), u(200), u(10)), Ok(e18(1_000)));
+    assert_eq!(
+        expansion_amount(e18(1_000_000), wad(110, 100), u(200), u(10)),
+        Ok(e18(1_000))
+    );
     // At or below peg: nothing.
-    assert_eq!(expansion_amount(e18(1_000_000), WAD, u(200), u(10)), Ok(U256::ZERO));
-    assert_eq!(expansion_amount(e18(1_000_000), wad(98, 100), u(200), u(10)), Ok(U256::ZERO));
+    assert_eq!(
+        expansion_amount(e18(1_000_000), WAD, u(200), u(10)),
+        Ok(U256::ZERO)
+    );
+    assert_eq!(
+        expansion_amount(e18(1_000_000), wad(98, 100), u(200), u(10)),
+        Ok(U256::ZERO)
+    );
     // Rounds down.
-    assert_eq!(expansion_amount(u(999), wad(104, 100), u(200), u(10)), Ok(U256::ZERO));
+    assert_eq!(
+        expansion_amount(u(999), wad(104, 100), u(200), u(10)),
+        Ok(U256::ZERO)
+    );
     // An absurd supply is an error, never a wrong amount.
     assert!(matches!(
         expansion_amount(U256::MAX, wad(104, 100), u(200), u(10)),
@@ -274,9 +358,18 @@ fn constructor_reads_the_pool() {
     for (al0, dec) in [(true, 6u8), (false, 6), (true, 18), (false, 8)] {
         let s = setup_with(al0, dec, 6);
         let (pool, al, is0, recipient, vault, psm, tr) = s.oracle.peers();
-        assert_eq!((pool, al, is0, recipient), (POOL, s.pool.al(), al0, RECIPIENT));
-        assert_eq!((vault, psm, tr), (Address::ZERO, Address::ZERO, Address::ZERO));
-        assert_eq!(s.oracle.params(), (u(INTERVAL), u(6), u(100), u(100), u(200), u(10)));
+        assert_eq!(
+            (pool, al, is0, recipient),
+            (POOL, s.pool.al(), al0, RECIPIENT)
+        );
+        assert_eq!(
+            (vault, psm, tr),
+            (Address::ZERO, Address::ZERO, Address::ZERO)
+        );
+        assert_eq!(
+            s.oracle.params(),
+            (u(INTERVAL), u(6), u(100), u(100), u(200), u(10))
+        );
         assert_eq!(s.oracle.current_epoch(), U256::ZERO);
         assert_eq!(s.oracle.last_twap(), WAD);
         assert_eq!(s.oracle.state(), STATE_MAINTAIN);
@@ -286,7 +379,13 @@ fn constructor_reads_the_pool() {
         let start = T0 - 100;
         assert_eq!(
             s.oracle.epoch_status().unwrap(),
-            (u(start), u(start + E), U256::ZERO, u(T0 + INTERVAL), U256::ZERO)
+            (
+                u(start),
+                u(start + E),
+                U256::ZERO,
+                u(T0 + INTERVAL),
+                U256::ZERO
+            )
         );
     }
 }
@@ -298,7 +397,9 @@ fn constructor_errors() {
     let fresh = || TwapOracle::from(&s.host);
     assert_eq!(
         err(fresh().constructor(Address::ZERO, POOL, al, RECIPIENT, u(INTERVAL), u(6))),
-        encoded(OwnableInvalidOwner { owner: Address::ZERO })
+        encoded(OwnableInvalidOwner {
+            owner: Address::ZERO
+        })
     );
     assert_eq!(
         err(fresh().constructor(OWNER, Address::ZERO, al, RECIPIENT, u(INTERVAL), u(6))),
@@ -310,7 +411,10 @@ fn constructor_errors() {
     );
     assert_eq!(
         err(fresh().constructor(OWNER, POOL, ALICE, RECIPIENT, u(INTERVAL), u(6))),
-        encoded(AlAssetNotInPool { pool: POOL, alAsset: ALICE })
+        encoded(AlAssetNotInPool {
+            pool: POOL,
+            alAsset: ALICE
+        })
     );
     assert_eq!(
         err(fresh().constructor(OWNER, POOL, al, Address::ZERO, u(INTERVAL), u(6))),
@@ -318,18 +422,34 @@ fn constructor_errors() {
     );
     assert_eq!(
         err(fresh().constructor(OWNER, POOL, al, RECIPIENT, u(299), u(6))),
-        encoded(ParameterOutOfBounds { value: u(299), min: u(300), max: u(10_800) })
+        encoded(ParameterOutOfBounds {
+            value: u(299),
+            min: u(300),
+            max: u(10_800)
+        })
     );
     assert_eq!(
         err(fresh().constructor(OWNER, POOL, al, RECIPIENT, u(INTERVAL), u(13))),
-        encoded(ParameterOutOfBounds { value: u(13), min: u(1), max: u(12) })
+        encoded(ParameterOutOfBounds {
+            value: u(13),
+            min: u(1),
+            max: u(12)
+        })
     );
     assert_eq!(
         err(fresh().constructor(OWNER, POOL, al, RECIPIENT, u(INTERVAL), U256::ZERO)),
-        encoded(ParameterOutOfBounds { value: U256::ZERO, min: u(1), max: u(12) })
+        encoded(ParameterOutOfBounds {
+            value: U256::ZERO,
+            min: u(1),
+            max: u(12)
+        })
     );
     // Decimals above 18.
-    s.host.mock(s.pool.asset(), ERC::decimalsCall {}.abi_encode(), Ok(w(u(19))));
+    s.host.mock(
+        s.pool.asset(),
+        ERC::decimalsCall {}.abi_encode(),
+        Ok(w(u(19))),
+    );
     assert_eq!(
         err(fresh().constructor(OWNER, POOL, al, RECIPIENT, u(INTERVAL), u(6))),
         encoded(UnsupportedDecimals { decimals: 19 })
@@ -346,7 +466,11 @@ fn constructor_errors() {
         encoded(PoolHasNoLiquidity { pool: POOL })
     );
     // A reverting pool: its revert data bubbles up.
-    s.host.mock(POOL, PAIR::token0Call {}.abi_encode(), Err(b"nope".to_vec()));
+    s.host.mock(
+        POOL,
+        PAIR::token0Call {}.abi_encode(),
+        Err(b"nope".to_vec()),
+    );
     assert_eq!(
         err(fresh().constructor(OWNER, POOL, al, RECIPIENT, u(INTERVAL), u(6))),
         b"nope".to_vec()
@@ -371,22 +495,42 @@ fn sample_is_the_exact_twap_since_the_previous_one() {
     assert!(expected - sampled <= u(1), "{sampled}");
     let logs = s.logs_of(Sampled::SIGNATURE_HASH);
     assert_eq!(logs.len(), 1);
-    assert_eq!(<(U256, U256, U256)>::abi_decode(&logs[0]).unwrap(), (sampled, u(INTERVAL), u(1)));
+    assert_eq!(
+        <(U256, U256, U256)>::abi_decode(&logs[0]).unwrap(),
+        (sampled, u(INTERVAL), u(1))
+    );
 }
 
 #[test]
 fn sample_errors() {
     let mut s = setup();
     s.warp_to(T0 + INTERVAL - 1);
-    assert_eq!(err(s.oracle.sample()), encoded(SampleTooSoon { nextAllowedAt: u(T0 + INTERVAL) }));
+    assert_eq!(
+        err(s.oracle.sample()),
+        encoded(SampleTooSoon {
+            nextAllowedAt: u(T0 + INTERVAL)
+        })
+    );
     s.warp_to(T0 + INTERVAL);
     s.oracle.sample().unwrap();
-    assert_eq!(err(s.oracle.sample()), encoded(SampleTooSoon { nextAllowedAt: u(T0 + 2 * INTERVAL) }));
+    assert_eq!(
+        err(s.oracle.sample()),
+        encoded(SampleTooSoon {
+            nextAllowedAt: u(T0 + 2 * INTERVAL)
+        })
+    );
     let end = T0 - 100 + E;
     s.warp_to(end);
-    assert_eq!(err(s.oracle.sample()), encoded(EpochOver { endedAt: u(end) }));
+    assert_eq!(
+        err(s.oracle.sample()),
+        encoded(EpochOver { endedAt: u(end) })
+    );
     s.warp_to(end - 1);
-    s.host.mock(POOL, PAIR::price0CumulativeLastCall {}.abi_encode(), Err(b"pool".to_vec()));
+    s.host.mock(
+        POOL,
+        PAIR::price0CumulativeLastCall {}.abi_encode(),
+        Err(b"pool".to_vec()),
+    );
     assert_eq!(err(s.oracle.sample()), b"pool".to_vec());
     s.pool.remock();
     s.host.mock(
@@ -394,7 +538,10 @@ fn sample_errors() {
         PAIR::getReservesCall {}.abi_encode(),
         Ok((U256::ZERO, u(5), u(1)).abi_encode()),
     );
-    assert_eq!(err(s.oracle.sample()), encoded(PoolHasNoLiquidity { pool: POOL }));
+    assert_eq!(
+        err(s.oracle.sample()),
+        encoded(PoolHasNoLiquidity { pool: POOL })
+    );
 }
 
 #[test]
@@ -436,7 +583,9 @@ fn cumulative_and_timestamp_wrap_around() {
     s.pool.remock();
     // Re-open the oracle at this state.
     let mut oracle = TwapOracle::from(&s.host);
-    oracle.constructor(OWNER, POOL, s.pool.al(), RECIPIENT, u(INTERVAL), u(1)).unwrap();
+    oracle
+        .constructor(OWNER, POOL, s.pool.al(), RECIPIENT, u(INTERVAL), u(1))
+        .unwrap();
     s.warp_to(T0 + 10 + INTERVAL);
     oracle.sample().unwrap();
     let (_, _, _, _, sampled) = oracle.epoch_status().unwrap();
@@ -459,7 +608,9 @@ fn cumulative_and_timestamp_wrap_around() {
     };
     pool.set_price(wad(102, 100));
     let mut oracle = TwapOracle::from(&host);
-    oracle.constructor(OWNER, POOL, LOW, RECIPIENT, u(INTERVAL), u(1)).unwrap();
+    oracle
+        .constructor(OWNER, POOL, LOW, RECIPIENT, u(INTERVAL), u(1))
+        .unwrap();
     host.set_block_timestamp(start + INTERVAL); // past 2^32
     oracle.sample().unwrap();
     let (_, _, _, _, sampled) = oracle.epoch_status().unwrap();
@@ -474,7 +625,10 @@ fn advance_errors_before_the_end() {
     let mut oracle = s.oracle;
     let end = T0 - 100 + E;
     s.host.set_block_timestamp(end - 1);
-    assert_eq!(err(oracle.advance_epoch()), encoded(EpochNotOver { endsAt: u(end) }));
+    assert_eq!(
+        err(oracle.advance_epoch()),
+        encoded(EpochNotOver { endsAt: u(end) })
+    );
 }
 
 #[test]
@@ -509,7 +663,13 @@ fn epoch_twap_is_the_span_weighted_mean_of_samples() {
     let start = T0 - 100 + E;
     assert_eq!(
         s.oracle.epoch_status().unwrap(),
-        (u(start), u(start + E), U256::ZERO, u(start + INTERVAL), U256::ZERO)
+        (
+            u(start),
+            u(start + E),
+            U256::ZERO,
+            u(start + INTERVAL),
+            U256::ZERO
+        )
     );
 }
 
@@ -530,13 +690,23 @@ fn too_few_samples_fall_back_to_the_cumulative_average() {
     assert_eq!(s.oracle.state(), STATE_CONTRACTION);
     assert_eq!(s.oracle.peg_health(), HEALTH_BROKEN);
     let logs = s.logs_of(EpochAdvanced::SIGNATURE_HASH);
-    assert_eq!(<(U256, U256, U256, bool)>::abi_decode(&logs[0]).unwrap(), (twap, u(2), u(1), true));
+    assert_eq!(
+        <(U256, U256, U256, bool)>::abi_decode(&logs[0]).unwrap(),
+        (twap, u(2), u(1), true)
+    );
 }
 
 #[test]
 fn state_transitions_across_the_bands() {
     let mut s = setup();
-    s.mock_backing(e18(1_000_000), e18(900_000), U256::ZERO, e18(1_000), U256::ZERO, false);
+    s.mock_backing(
+        e18(1_000_000),
+        e18(900_000),
+        U256::ZERO,
+        e18(1_000),
+        U256::ZERO,
+        false,
+    );
     let cases = [
         (wad(1005, 1000), STATE_MAINTAIN),
         (wad(98, 100), STATE_CONTRACTION),
@@ -550,7 +720,15 @@ fn state_transitions_across_the_bands() {
     }
     let (epochs, _, states, minted) = s.oracle.epoch_history(u(100));
     assert_eq!(epochs, vec![u(3), u(2), u(1), u(0)]);
-    assert_eq!(states, vec![STATE_MAINTAIN, STATE_EXPANSION, STATE_CONTRACTION, STATE_MAINTAIN]);
+    assert_eq!(
+        states,
+        vec![
+            STATE_MAINTAIN,
+            STATE_EXPANSION,
+            STATE_CONTRACTION,
+            STATE_MAINTAIN
+        ]
+    );
     assert_eq!(minted, vec![U256::ZERO; 4]);
     assert!(s.mint_calls().is_empty());
     let (e, _, _, _) = s.oracle.epoch_history(u(2));
@@ -563,7 +741,14 @@ fn state_transitions_across_the_bands() {
 fn missed_epochs_collapse_into_one() {
     let mut s = setup();
     s.oracle.wire_peers(VAULT, PSM, TRANSMUTER).unwrap();
-    s.mock_backing(e18(1_000_000), e18(1_100_000), U256::ZERO, e18(1_000_000), U256::ZERO, false);
+    s.mock_backing(
+        e18(1_000_000),
+        e18(1_100_000),
+        U256::ZERO,
+        e18(1_000_000),
+        U256::ZERO,
+        false,
+    );
     s.set_price(wad(104, 100));
     // Samples for the whole first epoch ...
     let (_, ends, _, mut next, _) = s.oracle.epoch_status().unwrap();
@@ -579,7 +764,10 @@ fn missed_epochs_collapse_into_one() {
     s.warp_to(now);
     // The formula on the whole gap's cumulative average.
     let cum = s.oracle.observe().unwrap();
-    let gap_twap = s.oracle.window_twap(cum.wrapping_sub(s.oracle.open_cum.get()), u(now - T0)).unwrap();
+    let gap_twap = s
+        .oracle
+        .window_twap(cum.wrapping_sub(s.oracle.open_cum.get()), u(now - T0))
+        .unwrap();
     s.mock_mint(expansion_amount(e18(1_000_000), gap_twap, u(200), u(10)).unwrap());
     s.oracle.advance_epoch().unwrap();
     // One record: the cumulative average over [T0, now], one mint at most.
@@ -619,7 +807,14 @@ fn expansion_setup(twap: U256) -> Setup {
 fn seed_example_mints_800() {
     let mut s = expansion_setup(wad(104, 100));
     // Backing 102%: 700,000 collateral + 320,000 PSM over 1,000,000 supply.
-    s.mock_backing(e18(1_000_000), e18(700_000), e18(320_000), e18(10_000), U256::ZERO, false);
+    s.mock_backing(
+        e18(1_000_000),
+        e18(700_000),
+        e18(320_000),
+        e18(10_000),
+        U256::ZERO,
+        false,
+    );
     // Every sample (constant price) and so the epoch TWAP is the per-second price.
     let per_second = cumulative_increment(s.pool.reserve1, s.pool.reserve0, 1);
     let twap = s.oracle.window_twap(per_second, u(1)).unwrap();
@@ -633,16 +828,33 @@ fn seed_example_mints_800() {
     let calls = s.mint_calls();
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0].to, s.pool.al());
-    assert_eq!(calls[0].data, AL::mintCall { to: RECIPIENT, amount }.abi_encode());
+    assert_eq!(
+        calls[0].data,
+        AL::mintCall {
+            to: RECIPIENT,
+            amount
+        }
+        .abi_encode()
+    );
     let (_, _, _, minted) = s.oracle.epoch_history(u(1));
     assert_eq!(minted, vec![amount]);
     let logs = s.logs_of(BackingComputed::SIGNATURE_HASH);
     assert_eq!(
         <(U256, U256, U256, U256, U256, U256)>::abi_decode(&logs[0]).unwrap(),
-        (e18(700_000), e18(320_000), e18(5), e18(1_000_000), wad(102, 100), U256::ZERO)
+        (
+            e18(700_000),
+            e18(320_000),
+            e18(5),
+            e18(1_000_000),
+            wad(102, 100),
+            U256::ZERO
+        )
     );
     let logs = s.logs_of(ExpansionMinted::SIGNATURE_HASH);
-    assert_eq!(<(U256, U256)>::abi_decode(&logs[0]).unwrap(), (amount, amount));
+    assert_eq!(
+        <(U256, U256)>::abi_decode(&logs[0]).unwrap(),
+        (amount, amount)
+    );
 }
 
 #[test]
@@ -650,65 +862,178 @@ fn seed_example_exact_through_the_mint_path() {
     // The exact seed numbers through `expand`: TWAP 1.04 exactly.
     let s = expansion_setup(WAD);
     let mut oracle = s.oracle;
-    s.pool.host.mock(s.pool.al(), AL::totalSupplyCall {}.abi_encode(), Ok(w(e18(1_000_000))));
-    let setup = Setup { host: s.host.clone(), pool: s.pool, oracle: TwapOracle::from(&s.host) };
-    setup.mock_backing(e18(1_000_000), e18(1_020_000), U256::ZERO, e18(10_000), U256::ZERO, false);
+    s.pool.host.mock(
+        s.pool.al(),
+        AL::totalSupplyCall {}.abi_encode(),
+        Ok(w(e18(1_000_000))),
+    );
+    let setup = Setup {
+        host: s.host.clone(),
+        pool: s.pool,
+        oracle: TwapOracle::from(&s.host),
+    };
+    setup.mock_backing(
+        e18(1_000_000),
+        e18(1_020_000),
+        U256::ZERO,
+        e18(10_000),
+        U256::ZERO,
+        false,
+    );
     for amount in [800, 500, 300, 1_000] {
         setup.mock_mint(e18(amount));
     }
     assert_eq!(oracle.expand(U256::ZERO, wad(104, 100)).unwrap(), e18(800));
-    assert_eq!(setup.mint_calls()[0].data, AL::mintCall { to: RECIPIENT, amount: e18(800) }.abi_encode());
+    assert_eq!(
+        setup.mint_calls()[0].data,
+        AL::mintCall {
+            to: RECIPIENT,
+            amount: e18(800)
+        }
+        .abi_encode()
+    );
     // Backing after the mint: 1,020,000 / 1,000,800 > 100%.
     // Surplus limit: backing 100.05% -> only 500 minted.
-    setup.mock_backing(e18(1_000_000), e18(1_000_500), U256::ZERO, e18(10_000), U256::ZERO, false);
+    setup.mock_backing(
+        e18(1_000_000),
+        e18(1_000_500),
+        U256::ZERO,
+        e18(10_000),
+        U256::ZERO,
+        false,
+    );
     assert_eq!(oracle.expand(U256::ZERO, wad(104, 100)).unwrap(), e18(500));
     // Backing exactly 100% or below: nothing, no mint call.
     setup.host.clear_calls();
-    setup.mock_backing(e18(1_000_000), e18(1_000_000), U256::ZERO, e18(10_000), U256::ZERO, false);
-    assert_eq!(oracle.expand(U256::ZERO, wad(104, 100)).unwrap(), U256::ZERO);
+    setup.mock_backing(
+        e18(1_000_000),
+        e18(1_000_000),
+        U256::ZERO,
+        e18(10_000),
+        U256::ZERO,
+        false,
+    );
+    assert_eq!(
+        oracle.expand(U256::ZERO, wad(104, 100)).unwrap(),
+        U256::ZERO
+    );
     assert!(setup.mint_calls().is_empty());
     // Minter ceiling headroom: 10,000 - 9,700 = 300.
-    setup.mock_backing(e18(1_000_000), e18(1_020_000), U256::ZERO, e18(10_000), e18(9_700), false);
+    setup.mock_backing(
+        e18(1_000_000),
+        e18(1_020_000),
+        U256::ZERO,
+        e18(10_000),
+        e18(9_700),
+        false,
+    );
     assert_eq!(oracle.expand(U256::ZERO, wad(104, 100)).unwrap(), e18(300));
     // Paused minter: nothing.
     setup.host.clear_calls();
-    setup.mock_backing(e18(1_000_000), e18(1_020_000), U256::ZERO, e18(10_000), U256::ZERO, true);
-    assert_eq!(oracle.expand(U256::ZERO, wad(104, 100)).unwrap(), U256::ZERO);
+    setup.mock_backing(
+        e18(1_000_000),
+        e18(1_020_000),
+        U256::ZERO,
+        e18(10_000),
+        U256::ZERO,
+        true,
+    );
+    assert_eq!(
+        oracle.expand(U256::ZERO, wad(104, 100)).unwrap(),
+        U256::ZERO
+    );
     assert!(setup.mint_calls().is_empty());
     // Cap: TWAP 1.10 -> 0.10% = 1,000.
-    setup.mock_backing(e18(1_000_000), e18(1_020_000), U256::ZERO, e18(10_000), U256::ZERO, false);
-    assert_eq!(oracle.expand(U256::ZERO, wad(110, 100)).unwrap(), e18(1_000));
+    setup.mock_backing(
+        e18(1_000_000),
+        e18(1_020_000),
+        U256::ZERO,
+        e18(10_000),
+        U256::ZERO,
+        false,
+    );
+    assert_eq!(
+        oracle.expand(U256::ZERO, wad(110, 100)).unwrap(),
+        e18(1_000)
+    );
     // A reverting mint bubbles up.
     setup.host.mock(
         setup.pool.al(),
-        AL::mintCall { to: RECIPIENT, amount: e18(1_000) }.abi_encode(),
+        AL::mintCall {
+            to: RECIPIENT,
+            amount: e18(1_000),
+        }
+        .abi_encode(),
         Err(b"ceiling".to_vec()),
     );
-    assert_eq!(err(oracle.expand(U256::ZERO, wad(110, 100))), b"ceiling".to_vec());
+    assert_eq!(
+        err(oracle.expand(U256::ZERO, wad(110, 100))),
+        b"ceiling".to_vec()
+    );
 }
 
 #[test]
 fn unwired_peers_contribute_zero_and_are_reported() {
     let s = setup();
     let mut oracle = s.oracle;
-    let setup = Setup { host: s.host.clone(), pool: s.pool, oracle: TwapOracle::from(&s.host) };
-    setup.mock_backing(e18(1_000_000), e18(2_000_000), e18(2_000_000), e18(10_000), U256::ZERO, false);
+    let setup = Setup {
+        host: s.host.clone(),
+        pool: s.pool,
+        oracle: TwapOracle::from(&s.host),
+    };
+    setup.mock_backing(
+        e18(1_000_000),
+        e18(2_000_000),
+        e18(2_000_000),
+        e18(10_000),
+        U256::ZERO,
+        false,
+    );
     // No peer wired: backing 0, nothing minted.
-    assert_eq!(oracle.expand(U256::ZERO, wad(104, 100)).unwrap(), U256::ZERO);
+    assert_eq!(
+        oracle.expand(U256::ZERO, wad(104, 100)).unwrap(),
+        U256::ZERO
+    );
     let logs = setup.logs_of(BackingComputed::SIGNATURE_HASH);
     assert_eq!(
         <(U256, U256, U256, U256, U256, U256)>::abi_decode(&logs[0]).unwrap(),
-        (U256::ZERO, U256::ZERO, U256::ZERO, e18(1_000_000), U256::ZERO, u(7))
+        (
+            U256::ZERO,
+            U256::ZERO,
+            U256::ZERO,
+            e18(1_000_000),
+            U256::ZERO,
+            u(7)
+        )
     );
     // PSM only: counted.
-    oracle.wire_peers(Address::ZERO, PSM, Address::ZERO).unwrap();
+    oracle
+        .wire_peers(Address::ZERO, PSM, Address::ZERO)
+        .unwrap();
     setup.mock_mint(e18(800));
-    assert_eq!(oracle.backing().unwrap(), (U256::ZERO, e18(2_000_000), U256::ZERO, e18(1_000_000), e18(2), 5));
+    assert_eq!(
+        oracle.backing().unwrap(),
+        (
+            U256::ZERO,
+            e18(2_000_000),
+            U256::ZERO,
+            e18(1_000_000),
+            e18(2),
+            5
+        )
+    );
     assert_eq!(oracle.expand(U256::ZERO, wad(104, 100)).unwrap(), e18(800));
     // A zero supply: infinite backing in the view, nothing to mint.
-    setup.host.mock(setup.pool.al(), AL::totalSupplyCall {}.abi_encode(), Ok(w(U256::ZERO)));
+    setup.host.mock(
+        setup.pool.al(),
+        AL::totalSupplyCall {}.abi_encode(),
+        Ok(w(U256::ZERO)),
+    );
     assert_eq!(oracle.backing().unwrap().4, U256::MAX);
-    assert_eq!(oracle.expand(U256::ZERO, wad(104, 100)).unwrap(), U256::ZERO);
+    assert_eq!(
+        oracle.expand(U256::ZERO, wad(104, 100)).unwrap(),
+        U256::ZERO
+    );
 }
 
 // ---------------------------------------------------------------- owner functions
@@ -722,34 +1047,60 @@ fn setters_check_owner_bounds_and_emit() {
     assert_eq!(err(s.oracle.set_bands(u(50), u(50))), unauthorized);
     assert_eq!(err(s.oracle.set_expansion(u(100), u(5))), unauthorized);
     assert_eq!(err(s.oracle.set_expansion_recipient(ALICE)), unauthorized);
-    assert_eq!(err(s.oracle.wire_peers(VAULT, PSM, TRANSMUTER)), unauthorized);
+    assert_eq!(
+        err(s.oracle.wire_peers(VAULT, PSM, TRANSMUTER)),
+        unauthorized
+    );
 
     s.host.set_sender(OWNER);
-    let oob = |v: u64, min: u64, max: u64| encoded(ParameterOutOfBounds { value: u(v), min: u(min), max: u(max) });
-    assert_eq!(err(s.oracle.set_sampling(u(10_801), u(1))), oob(10_801, 300, 10_800));
+    let oob = |v: u64, min: u64, max: u64| {
+        encoded(ParameterOutOfBounds {
+            value: u(v),
+            min: u(min),
+            max: u(max),
+        })
+    };
+    assert_eq!(
+        err(s.oracle.set_sampling(u(10_801), u(1))),
+        oob(10_801, 300, 10_800)
+    );
     assert_eq!(err(s.oracle.set_sampling(u(300), u(73))), oob(73, 1, 72));
     assert_eq!(err(s.oracle.set_bands(U256::ZERO, u(100))), oob(0, 1, 1000));
     assert_eq!(err(s.oracle.set_bands(u(100), u(1001))), oob(1001, 1, 1000));
-    assert_eq!(err(s.oracle.set_expansion(u(10_001), u(10))), oob(10_001, 0, 10_000));
-    assert_eq!(err(s.oracle.set_expansion(u(200), u(101))), oob(101, 0, 100));
-    assert_eq!(err(s.oracle.set_expansion_recipient(Address::ZERO)), encoded(ZeroAddress {}));
+    assert_eq!(
+        err(s.oracle.set_expansion(u(10_001), u(10))),
+        oob(10_001, 0, 10_000)
+    );
+    assert_eq!(
+        err(s.oracle.set_expansion(u(200), u(101))),
+        oob(101, 0, 100)
+    );
+    assert_eq!(
+        err(s.oracle.set_expansion_recipient(Address::ZERO)),
+        encoded(ZeroAddress {})
+    );
 
     s.oracle.set_sampling(u(300), u(72)).unwrap();
     s.oracle.set_bands(u(50), u(200)).unwrap();
     s.oracle.set_expansion(u(10_000), u(100)).unwrap();
     s.oracle.set_expansion_recipient(ALICE).unwrap();
-    assert_eq!(s.oracle.params(), (u(300), u(72), u(50), u(200), u(10_000), u(100)));
+    assert_eq!(
+        s.oracle.params(),
+        (u(300), u(72), u(50), u(200), u(10_000), u(100))
+    );
     assert_eq!(s.oracle.peers().3, ALICE);
     let decode2 = |sig| <(U256, U256)>::abi_decode(s.logs_of(sig).last().unwrap()).unwrap();
     assert_eq!(decode2(SamplingSet::SIGNATURE_HASH), (u(300), u(72)));
     assert_eq!(decode2(BandsSet::SIGNATURE_HASH), (u(50), u(200)));
-    assert_eq!(decode2(ExpansionParamsSet::SIGNATURE_HASH), (u(10_000), u(100)));
+    assert_eq!(
+        decode2(ExpansionParamsSet::SIGNATURE_HASH),
+        (u(10_000), u(100))
+    );
     let recipient_log = s
         .host
         .get_emitted_logs()
         .into_iter()
-        .filter(|(t, _)| t[0] == ExpansionRecipientSet::SIGNATURE_HASH)
-        .last()
+        .rfind(|(t, _)| t[0] == ExpansionRecipientSet::SIGNATURE_HASH)
         .unwrap();
     assert_eq!(recipient_log.0[1], ALICE.into_word());
 
@@ -760,12 +1111,22 @@ fn setters_check_owner_bounds_and_emit() {
 #[test]
 fn peers_are_wired_once() {
     let mut s = setup();
-    s.oracle.wire_peers(VAULT, Address::ZERO, Address::ZERO).unwrap();
+    s.oracle
+        .wire_peers(VAULT, Address::ZERO, Address::ZERO)
+        .unwrap();
     s.oracle.wire_peers(Address::ZERO, PSM, TRANSMUTER).unwrap();
     let (_, _, _, _, vault, psm, tr) = s.oracle.peers();
     assert_eq!((vault, psm, tr), (VAULT, PSM, TRANSMUTER));
-    assert_eq!(err(s.oracle.wire_peers(ALICE, Address::ZERO, Address::ZERO)), encoded(PeerAlreadySet { current: VAULT }));
-    assert_eq!(err(s.oracle.wire_peers(Address::ZERO, Address::ZERO, ALICE)), encoded(PeerAlreadySet { current: TRANSMUTER }));
+    assert_eq!(
+        err(s.oracle.wire_peers(ALICE, Address::ZERO, Address::ZERO)),
+        encoded(PeerAlreadySet { current: VAULT })
+    );
+    assert_eq!(
+        err(s.oracle.wire_peers(Address::ZERO, Address::ZERO, ALICE)),
+        encoded(PeerAlreadySet {
+            current: TRANSMUTER
+        })
+    );
     let logs = s.logs_of(PeersWired::SIGNATURE_HASH);
     assert_eq!(
         <(Address, Address, Address)>::abi_decode(&logs[0]).unwrap(),
@@ -794,6 +1155,8 @@ fn window_twap_overflow_is_a_custom_error() {
     let s = setup();
     assert!(matches!(
         s.oracle.window_twap(U256::MAX, U256::from(1)),
-        Err(TwapOracleError::Math(MathError::Overflow(ArithmeticOverflow { .. })))
+        Err(TwapOracleError::Math(MathError::Overflow(
+            ArithmeticOverflow { .. }
+        )))
     ));
 }

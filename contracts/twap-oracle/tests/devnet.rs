@@ -16,9 +16,8 @@ use alloy_primitives::{Address, Bytes, U256};
 use alloy_sol_types::{SolCall, SolError, SolValue};
 use devnet::{deploy_init_code, Clock, Devnet, DevnetConfig, Receipt, TxRequest, DEV_ACCOUNT};
 use twap_oracle::{
-    expansion_amount, BackingComputed, EpochAdvanced, EpochNotOver, ExpansionMinted,
-    SampleTooSoon, EPOCH_LENGTH, HEALTH_HEALTHY, HEALTH_WEAK, STATE_CONTRACTION,
-    STATE_EXPANSION, STATE_MAINTAIN,
+    expansion_amount, BackingComputed, EpochAdvanced, EpochNotOver, ExpansionMinted, SampleTooSoon,
+    EPOCH_LENGTH, HEALTH_HEALTHY, HEALTH_WEAK, STATE_CONTRACTION, STATE_EXPANSION, STATE_MAINTAIN,
 };
 
 mod abi {
@@ -38,10 +37,26 @@ const INTERVAL: u64 = 1_800;
 // ---------------------------------------------------------------- WASM
 
 const CONTRACTS: &[(&str, &str, &[&str])] = &[
-    ("twap_oracle", "twap-oracle", &["contracts/twap-oracle/src", "contracts/common/src"]),
-    ("v2_pool", "v2-pool", &["contracts/mocks/v2-pool/src", "contracts/common/src"]),
-    ("mock_erc20", "mock-erc20", &["contracts/mocks/erc20/src", "contracts/common/src"]),
-    ("al_asset", "al-asset", &["contracts/al-asset/src", "contracts/common/src"]),
+    (
+        "twap_oracle",
+        "twap-oracle",
+        &["contracts/twap-oracle/src", "contracts/common/src"],
+    ),
+    (
+        "v2_pool",
+        "v2-pool",
+        &["contracts/mocks/v2-pool/src", "contracts/common/src"],
+    ),
+    (
+        "mock_erc20",
+        "mock-erc20",
+        &["contracts/mocks/erc20/src", "contracts/common/src"],
+    ),
+    (
+        "al_asset",
+        "al-asset",
+        &["contracts/al-asset/src", "contracts/common/src"],
+    ),
 ];
 
 fn root() -> PathBuf {
@@ -53,7 +68,11 @@ fn newest(path: &Path) -> Option<SystemTime> {
     if meta.is_file() {
         return meta.modified().ok();
     }
-    std::fs::read_dir(path).ok()?.filter_map(Result::ok).filter_map(|e| newest(&e.path())).max()
+    std::fs::read_dir(path)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter_map(|e| newest(&e.path()))
+        .max()
 }
 
 fn wasm(lib: &str) -> Vec<u8> {
@@ -127,14 +146,25 @@ impl World {
         chain.fund(ATTACKER, e18(1_000));
         let dev = DEV_ACCOUNT;
         let al = chain
-            .deploy_wasm(dev, &wasm("al_asset"), Some(&("Alchemix USD", "alUSD", dev).abi_encode_params()))
+            .deploy_wasm(
+                dev,
+                &wasm("al_asset"),
+                Some(&("Alchemix USD", "alUSD", dev).abi_encode_params()),
+            )
             .unwrap()
             .address;
         let usd_code = wasm("mock_erc20");
         let usd = (0..40)
             .map(|_| {
                 chain
-                    .deploy_wasm(dev, &usd_code, Some(&("Test USD", "tUSD", U256::from(usd_decimals), dev).abi_encode_params()))
+                    .deploy_wasm(
+                        dev,
+                        &usd_code,
+                        Some(
+                            &("Test USD", "tUSD", U256::from(usd_decimals), dev)
+                                .abi_encode_params(),
+                        ),
+                    )
                     .unwrap()
                     .address
             })
@@ -154,35 +184,93 @@ impl World {
             vault: Address::ZERO,
             al_is_token0,
         };
-        world.send(al, IAlAsset::addMinterCall { minter: dev, ceiling: e18(1_000_000_000) });
+        world.send(
+            al,
+            IAlAsset::addMinterCall {
+                minter: dev,
+                ceiling: e18(1_000_000_000),
+            },
+        );
         for who in [dev, ATTACKER] {
-            world.send(al, IAlAsset::mintCall { to: who, amount: e18(10_000_000) });
-            world.send(usd, IMockErc20::mintCall { to: who, amount: world.usd_amount(10_000_000) });
+            world.send(
+                al,
+                IAlAsset::mintCall {
+                    to: who,
+                    amount: e18(10_000_000),
+                },
+            );
+            world.send(
+                usd,
+                IMockErc20::mintCall {
+                    to: who,
+                    amount: world.usd_amount(10_000_000),
+                },
+            );
             for token in [al, usd] {
-                world.send_from(who, token, IMockErc20::approveCall { spender: pool, value: U256::MAX });
+                world.send_from(
+                    who,
+                    token,
+                    IMockErc20::approveCall {
+                        spender: pool,
+                        value: U256::MAX,
+                    },
+                );
             }
         }
         // Liquidity 1,000,000 / 1,000,000.
         let (coin, asset) = (e18(1_000_000), world.usd_amount(1_000_000));
-        let (a0, a1) = if al_is_token0 { (coin, asset) } else { (asset, coin) };
-        world.send(pool, IV2Pool::addLiquidityCall { amount0: a0, amount1: a1, to: dev });
+        let (a0, a1) = if al_is_token0 {
+            (coin, asset)
+        } else {
+            (asset, coin)
+        };
+        world.send(
+            pool,
+            IV2Pool::addLiquidityCall {
+                amount0: a0,
+                amount1: a1,
+                to: dev,
+            },
+        );
 
-        world.vault = world.chain.deploy_evm(dev, &deploy_init_code(&vault_stub_code())).unwrap();
+        world.vault = world
+            .chain
+            .deploy_evm(dev, &deploy_init_code(&vault_stub_code()))
+            .unwrap();
         world.oracle = world
             .chain
             .deploy_wasm(
                 dev,
                 &wasm("twap_oracle"),
-                Some(&(dev, pool, al, RECIPIENT, U256::from(INTERVAL), U256::from(6)).abi_encode_params()),
+                Some(
+                    &(
+                        dev,
+                        pool,
+                        al,
+                        RECIPIENT,
+                        U256::from(INTERVAL),
+                        U256::from(6),
+                    )
+                        .abi_encode_params(),
+                ),
             )
             .unwrap()
             .address;
-        world.send(al, IAlAsset::addMinterCall { minter: world.oracle, ceiling: e18(100_000) });
-        world.send(world.oracle, ITwapOracle::wirePeersCall {
-            vault: world.vault,
-            psm: Address::ZERO,
-            transmuter: Address::ZERO,
-        });
+        world.send(
+            al,
+            IAlAsset::addMinterCall {
+                minter: world.oracle,
+                ceiling: e18(100_000),
+            },
+        );
+        world.send(
+            world.oracle,
+            ITwapOracle::wirePeersCall {
+                vault: world.vault,
+                psm: Address::ZERO,
+                transmuter: Address::ZERO,
+            },
+        );
         world
     }
 
@@ -191,7 +279,9 @@ impl World {
     }
 
     fn send_from<C: SolCall>(&mut self, from: Address, to: Address, call: C) -> C::Return {
-        self.chain.send_call(from, to, &call).unwrap_or_else(|e| panic!("{}: {e}", C::SIGNATURE))
+        self.chain
+            .send_call(from, to, &call)
+            .unwrap_or_else(|e| panic!("{}: {e}", C::SIGNATURE))
     }
 
     fn send<C: SolCall>(&mut self, to: Address, call: C) -> C::Return {
@@ -199,17 +289,25 @@ impl World {
     }
 
     fn receipt<C: SolCall>(&mut self, to: Address, call: C) -> Receipt {
-        self.chain.transact(TxRequest::call(DEV_ACCOUNT, to, call.abi_encode())).unwrap()
+        self.chain
+            .transact(TxRequest::call(DEV_ACCOUNT, to, call.abi_encode()))
+            .unwrap()
     }
 
     fn view<C: SolCall>(&mut self, to: Address, call: C) -> C::Return {
-        self.chain.view(DEV_ACCOUNT, to, &call).unwrap_or_else(|e| panic!("{}: {e}", C::SIGNATURE))
+        self.chain
+            .view(DEV_ACCOUNT, to, &call)
+            .unwrap_or_else(|e| panic!("{}: {e}", C::SIGNATURE))
     }
 
     fn set_collateral(&mut self, value: U256) {
         let receipt = self
             .chain
-            .transact(TxRequest::call(DEV_ACCOUNT, self.vault, value.to_be_bytes::<32>().to_vec()))
+            .transact(TxRequest::call(
+                DEV_ACCOUNT,
+                self.vault,
+                value.to_be_bytes::<32>().to_vec(),
+            ))
             .unwrap();
         assert!(receipt.status);
     }
@@ -225,9 +323,19 @@ impl World {
     /// `(alUSD reserve, tUSD reserve)` in tokens (floats, for trade sizing only).
     fn reserves(&mut self) -> (f64, f64) {
         let r = self.view(self.pool, IV2Pool::getReservesCall {});
-        let (r0, r1) = (f64::from(U256::from(r.reserve0)), f64::from(U256::from(r.reserve1)));
-        let (coin, asset) = if self.al_is_token0 { (r0, r1) } else { (r1, r0) };
-        (coin / 1e18, asset / 10f64.powi(i32::from(self.usd_decimals)))
+        let (r0, r1) = (
+            f64::from(U256::from(r.reserve0)),
+            f64::from(U256::from(r.reserve1)),
+        );
+        let (coin, asset) = if self.al_is_token0 {
+            (r0, r1)
+        } else {
+            (r1, r0)
+        };
+        (
+            coin / 1e18,
+            asset / 10f64.powi(i32::from(self.usd_decimals)),
+        )
     }
 
     /// Swaps `from` so that the pool's spot price becomes about `target`
@@ -240,14 +348,21 @@ impl World {
             let units = (asset_after - asset) / 0.997 * 10f64.powi(i32::from(self.usd_decimals));
             (self.usd, U256::from(units as u128))
         } else {
-            (self.al, U256::from(((coin_after - coin) / 0.997 * 1e18) as u128))
+            (
+                self.al,
+                U256::from(((coin_after - coin) / 0.997 * 1e18) as u128),
+            )
         };
-        self.send_from(from, self.pool, IV2Pool::swapExactInCall {
-            tokenIn: token_in,
-            amountIn: amount_in,
-            minOut: U256::ZERO,
-            to: from,
-        })
+        self.send_from(
+            from,
+            self.pool,
+            IV2Pool::swapExactInCall {
+                tokenIn: token_in,
+                amountIn: amount_in,
+                minOut: U256::ZERO,
+                to: from,
+            },
+        )
     }
 
     /// Samples every interval to the end of the epoch, then advances it;
@@ -287,7 +402,12 @@ fn twap_follows_trades_across_the_bands() {
     w.run_epoch();
     let (twap, state) = w.last();
     assert!(close(twap, 1.0, 1e-15) && state == STATE_MAINTAIN, "{twap}");
-    let cases = [(1.03, STATE_EXPANSION), (0.97, STATE_CONTRACTION), (1.005, STATE_MAINTAIN), (0.985, STATE_CONTRACTION)];
+    let cases = [
+        (1.03, STATE_EXPANSION),
+        (0.97, STATE_CONTRACTION),
+        (1.005, STATE_MAINTAIN),
+        (0.985, STATE_CONTRACTION),
+    ];
     for (price, state) in cases {
         w.trade_to(DEV_ACCOUNT, price);
         let spot = w.spot();
@@ -299,19 +419,44 @@ fn twap_follows_trades_across_the_bands() {
         assert_eq!(got, state, "{price}");
         let advanced = receipt.events::<EpochAdvanced>();
         assert_eq!(advanced.len(), 1);
-        assert_eq!((advanced[0].twap, advanced[0].state, advanced[0].usedFallback), (twap, state, false));
+        assert_eq!(
+            (
+                advanced[0].twap,
+                advanced[0].state,
+                advanced[0].usedFallback
+            ),
+            (twap, state, false)
+        );
         assert_eq!(advanced[0].samples, U256::from(11));
     }
     assert_eq!(w.view(w.oracle, ITwapOracle::pegHealthCall {}), HEALTH_WEAK);
-    let history = w.view(w.oracle, ITwapOracle::epochHistoryCall { n: U256::from(10) });
-    assert_eq!(history.states, vec![STATE_CONTRACTION, STATE_MAINTAIN, STATE_CONTRACTION, STATE_EXPANSION, STATE_MAINTAIN]);
-    assert_eq!(history.epochs, (0..5u64).rev().map(U256::from).collect::<Vec<_>>());
+    let history = w.view(
+        w.oracle,
+        ITwapOracle::epochHistoryCall { n: U256::from(10) },
+    );
+    assert_eq!(
+        history.states,
+        vec![
+            STATE_CONTRACTION,
+            STATE_MAINTAIN,
+            STATE_CONTRACTION,
+            STATE_EXPANSION,
+            STATE_MAINTAIN
+        ]
+    );
+    assert_eq!(
+        history.epochs,
+        (0..5u64).rev().map(U256::from).collect::<Vec<_>>()
+    );
     // Collateral 0: the expansion epoch minted nothing.
     assert_eq!(history.minted, vec![U256::ZERO; 5]);
     // Back to peg.
     w.trade_to(DEV_ACCOUNT, 1.0);
     w.run_epoch();
-    assert_eq!(w.view(w.oracle, ITwapOracle::pegHealthCall {}), HEALTH_HEALTHY);
+    assert_eq!(
+        w.view(w.oracle, ITwapOracle::pegHealthCall {}),
+        HEALTH_HEALTHY
+    );
 }
 
 #[test]
@@ -320,7 +465,9 @@ fn the_twap_follows_a_mid_epoch_move_in_proportion_to_time() {
     w.run_epoch();
     // 1.00 for the first 3 hours (6 samples), then 1.06 for the rest.
     for _ in 0..6 {
-        let next = w.view(w.oracle, ITwapOracle::epochStatusCall {}).nextSampleAt;
+        let next = w
+            .view(w.oracle, ITwapOracle::epochStatusCall {})
+            .nextSampleAt;
         w.chain.set_next_timestamp(next.to());
         w.send(w.oracle, ITwapOracle::sampleCall {});
     }
@@ -348,11 +495,16 @@ fn a_manipulation_around_a_sample_barely_moves_the_epoch_twap() {
     for hold in [0u64, 12] {
         let snapshot = w.chain.snapshot();
         for _ in 0..5 {
-            let next = w.view(w.oracle, ITwapOracle::epochStatusCall {}).nextSampleAt;
+            let next = w
+                .view(w.oracle, ITwapOracle::epochStatusCall {})
+                .nextSampleAt;
             w.chain.set_next_timestamp(next.to());
             w.send(w.oracle, ITwapOracle::sampleCall {});
         }
-        let next: u64 = w.view(w.oracle, ITwapOracle::epochStatusCall {}).nextSampleAt.to();
+        let next: u64 = w
+            .view(w.oracle, ITwapOracle::epochStatusCall {})
+            .nextSampleAt
+            .to();
         w.chain.set_next_timestamp(next);
         let before = wad_f(w.spot());
         let bought = w.trade_to(ATTACKER, 1.5);
@@ -361,12 +513,16 @@ fn a_manipulation_around_a_sample_barely_moves_the_epoch_twap() {
         assert!(manipulated - before > 0.49, "{manipulated}");
         w.send(w.oracle, ITwapOracle::sampleCall {});
         w.chain.set_next_timestamp(next + hold);
-        w.send_from(ATTACKER, w.pool, IV2Pool::swapExactInCall {
-            tokenIn: w.al,
-            amountIn: bought,
-            minOut: U256::ZERO,
-            to: ATTACKER,
-        });
+        w.send_from(
+            ATTACKER,
+            w.pool,
+            IV2Pool::swapExactInCall {
+                tokenIn: w.al,
+                amountIn: bought,
+                minOut: U256::ZERO,
+                to: ATTACKER,
+            },
+        );
         let after = wad_f(w.spot());
         w.run_epoch();
         let (twap, state) = w.last();
@@ -378,7 +534,10 @@ fn a_manipulation_around_a_sample_barely_moves_the_epoch_twap() {
         assert!(moved <= bound, "hold {hold}: moved {moved} > bound {bound}");
         assert!(moved < 0.01, "hold {hold}: moved {moved}");
         assert_eq!(state, STATE_MAINTAIN, "hold {hold}");
-        println!("hold {hold}s: spot moved {:.4}, epoch TWAP moved {moved:.8} (bound {bound:.8})", manipulated - before);
+        println!(
+            "hold {hold}s: spot moved {:.4}, epoch TWAP moved {moved:.8} (bound {bound:.8})",
+            manipulated - before
+        );
         w.chain.revert_to(snapshot);
     }
 }
@@ -399,8 +558,14 @@ fn expansion_mints_the_formula_and_never_breaks_backing() {
     assert!((f64::from(formula) / f64::from(supply) - 0.0008).abs() < 0.00002);
     let minted = receipt.events::<ExpansionMinted>();
     assert_eq!(minted.len(), 1);
-    assert_eq!((minted[0].amount, minted[0].formulaAmount), (formula, formula));
-    assert_eq!(w.view(w.al, IAlAsset::balanceOfCall { account: RECIPIENT }), formula);
+    assert_eq!(
+        (minted[0].amount, minted[0].formulaAmount),
+        (formula, formula)
+    );
+    assert_eq!(
+        w.view(w.al, IAlAsset::balanceOfCall { account: RECIPIENT }),
+        formula
+    );
     assert_eq!(w.supply(), supply + formula);
     let backing = receipt.events::<BackingComputed>();
     assert_eq!(backing[0].backingWad, e18(102) / U256::from(100));
@@ -441,7 +606,10 @@ fn works_with_the_token_order_reversed() {
         assert!(close(spot, 0.97, 0.001), "{spot}");
         w.run_epoch();
         let (twap, state) = w.last();
-        assert!(close(twap, wad_f(spot), 1e-9), "{al_is_token0} {decimals}: {twap} vs {spot}");
+        assert!(
+            close(twap, wad_f(spot), 1e-9),
+            "{al_is_token0} {decimals}: {twap} vs {spot}"
+        );
         assert_eq!(state, STATE_CONTRACTION);
     }
 }
@@ -450,22 +618,58 @@ fn works_with_the_token_order_reversed() {
 fn errors_are_decoded_on_chain() {
     let mut w = World::new(true, 6);
     let next = w.view(w.oracle, ITwapOracle::epochStatusCall {});
-    let revert = w.chain.send_call(DEV_ACCOUNT, w.oracle, &ITwapOracle::sampleCall {}).err().unwrap();
-    assert_eq!(revert.data, Bytes::from(SampleTooSoon { nextAllowedAt: next.nextSampleAt }.abi_encode()));
-    let revert = w.chain.send_call(DEV_ACCOUNT, w.oracle, &ITwapOracle::advanceEpochCall {}).err().unwrap();
-    assert_eq!(revert.data, Bytes::from(EpochNotOver { endsAt: next.endsAt }.abi_encode()));
+    let revert = w
+        .chain
+        .send_call(DEV_ACCOUNT, w.oracle, &ITwapOracle::sampleCall {})
+        .err()
+        .unwrap();
+    assert_eq!(
+        revert.data,
+        Bytes::from(
+            SampleTooSoon {
+                nextAllowedAt: next.nextSampleAt
+            }
+            .abi_encode()
+        )
+    );
+    let revert = w
+        .chain
+        .send_call(DEV_ACCOUNT, w.oracle, &ITwapOracle::advanceEpochCall {})
+        .err()
+        .unwrap();
+    assert_eq!(
+        revert.data,
+        Bytes::from(
+            EpochNotOver {
+                endsAt: next.endsAt
+            }
+            .abi_encode()
+        )
+    );
     // Flash swaps are refused by the pool.
     let revert = w
         .chain
-        .send_call(DEV_ACCOUNT, w.pool, &IV2Pool::swapCall {
-            amount0Out: U256::from(1),
-            amount1Out: U256::ZERO,
-            to: DEV_ACCOUNT,
-            data: Bytes::from(vec![1u8]),
-        })
+        .send_call(
+            DEV_ACCOUNT,
+            w.pool,
+            &IV2Pool::swapCall {
+                amount0Out: U256::from(1),
+                amount1Out: U256::ZERO,
+                to: DEV_ACCOUNT,
+                data: Bytes::from(vec![1u8]),
+            },
+        )
         .err()
         .unwrap();
-    assert_eq!(revert.data, Bytes::from(v2_pool_errors::FlashSwapUnsupported { length: U256::from(1) }.abi_encode()));
+    assert_eq!(
+        revert.data,
+        Bytes::from(
+            v2_pool_errors::FlashSwapUnsupported {
+                length: U256::from(1)
+            }
+            .abi_encode()
+        )
+    );
 }
 
 mod v2_pool_errors {

@@ -71,9 +71,9 @@ sol! {
     /// A swap into which nothing was paid.
     #[derive(Debug, PartialEq, Eq)]
     error InsufficientInputAmount();
-    /// `amount0Out` / `amount1Out` is not below the reserves.
+    /// An output `amountOut` not below its `reserve` (or an empty reserve).
     #[derive(Debug, PartialEq, Eq)]
-    error InsufficientLiquidity(uint256 amount0Out, uint256 amount1Out, uint256 reserve0, uint256 reserve1);
+    error InsufficientLiquidity(uint256 amountOut, uint256 reserve);
     /// Swap output cannot go to one of the pool's tokens.
     #[derive(Debug, PartialEq, Eq)]
     error InvalidTo(address to);
@@ -167,16 +167,18 @@ pub struct V2Pool {
 /// # Errors
 /// [`InsufficientInputAmount`] for zero input, [`InsufficientLiquidity`] for
 /// an empty pool, `MathError` on overflow.
-pub fn amount_out(amount_in: U256, reserve_in: U256, reserve_out: U256) -> Result<U256, V2PoolError> {
+pub fn amount_out(
+    amount_in: U256,
+    reserve_in: U256,
+    reserve_out: U256,
+) -> Result<U256, V2PoolError> {
     if amount_in.is_zero() {
         return Err(InsufficientInputAmount {}.into());
     }
     if reserve_in.is_zero() || reserve_out.is_zero() {
         return Err(InsufficientLiquidity {
-            amount0Out: U256::ZERO,
-            amount1Out: U256::ZERO,
-            reserve0: reserve_in,
-            reserve1: reserve_out,
+            amountOut: U256::ZERO,
+            reserve: reserve_in.min(reserve_out),
         }
         .into());
     }
@@ -234,7 +236,11 @@ pub fn mul_div_down(a: U256, b: U256, d: U256) -> Result<U256, MathError> {
 /// `floor(sqrt(y))` by Newton's method (V2's `Math.sqrt`; no floats).
 pub fn sqrt(y: U256) -> U256 {
     if y <= U256::from(3) {
-        return if y.is_zero() { U256::ZERO } else { U256::from(1) };
+        return if y.is_zero() {
+            U256::ZERO
+        } else {
+            U256::from(1)
+        };
     }
     let mut z = y;
     // y / 2 + 1 cannot overflow: y / 2 < U256::MAX.
@@ -528,14 +534,14 @@ impl V2Pool {
             return Err(InsufficientOutputAmount {}.into());
         }
         let (reserve0, reserve1) = (self.reserve0.get(), self.reserve1.get());
-        if amount0_out >= reserve0 || amount1_out >= reserve1 {
-            return Err(InsufficientLiquidity {
-                amount0Out: amount0_out,
-                amount1Out: amount1_out,
-                reserve0,
-                reserve1,
+        for (amount_out, reserve) in [(amount0_out, reserve0), (amount1_out, reserve1)] {
+            if amount_out >= reserve {
+                return Err(InsufficientLiquidity {
+                    amountOut: amount_out,
+                    reserve,
+                }
+                .into());
             }
-            .into());
         }
         let (token0, token1) = (self.token0.get(), self.token1.get());
         if to == token0 || to == token1 {
@@ -567,7 +573,11 @@ impl V2Pool {
         let k_after = math::mul(adjusted0, adjusted1)?;
         let k_before = math::mul(math::mul(reserve0, reserve1)?, U256::from(1_000_000))?;
         if k_after < k_before {
-            return Err(KInvariant { kAfter: k_after, kBefore: k_before }.into());
+            return Err(KInvariant {
+                kAfter: k_after,
+                kBefore: k_before,
+            }
+            .into());
         }
         self.update(balance0, balance1, reserve0, reserve1)?;
         emit(
