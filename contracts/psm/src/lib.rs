@@ -1,0 +1,931 @@
+//! # Psm — Peg Stability Module (seed 004)
+//!
+//! 1:1 conversion between the alAsset ("coin", 18 decimals) and a reference
+//! asset (`psmAsset`, 6, 8 or 18 decimals), optionally held in an ERC-4626
+//! `psmVault` (zero address: the PSM holds the asset itself).
+//!
+//! * `sell` (coin → asset): always open — before and after the immutability
+//!   deadline, and while buys are paused. No fee. Burns only
+//!   `assetOut * 10^(18-d)` coin (the dust stays with the seller). Bounded by
+//!   `min(freePsmAssets, holdings)`.
+//! * `buy` (asset → coin): only before `immutabilityDeadline`. Mints the coin
+//!   value of what the vault *actually* credited (not the nominal amount),
+//!   less the buy fee, which is minted to the treasury. Fee: 0 in the first
+//!   half of the window, then linear from 0 to 100 bps, rounded up.
+//! * `harvest`: sends holdings above `freePsmAssets` (vault yield, rebases,
+//!   donations) to the treasury as the asset.
+//!
+//! Invariants (see README): while the vault has not lost value,
+//! `holdings >= freePsmAssets` and
+//! `coin minted by the PSM − coin burned by the PSM == freePsmAssets * 10^(18-d)`;
+//! a vault loss is reported by `shortfall()`, and sells never pay out more
+//! than the PSM holds.
+#![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
+#![cfg_attr(not(any(test, feature = "export-abi")), no_std)]
+#[macro_use]
+extern crate alloc;
+
+use alloc::vec::Vec;
+use alloy_primitives::{Address, B256, U256, U64, U8};
+use alloy_sol_types::{sol, SolCall, SolEvent};
+use stylus_sdk::{
+    call::{call, static_call},
+    prelude::*,
+    storage::{StorageAddress, StorageBool, StorageU256, StorageU64, StorageU8},
+};
+use suite_common::{
+    access::{Access, AccessError, IOwnable},
+    errors::{EntryPaused, SlippageExceeded, ZeroAddress, ZeroAmount},
+    events::{bool_word, concat, emit, word},
+    impl_ownable,
+    math::{self, MathError, Rounding, UnsupportedDecimals, COIN_DECIMALS},
+};
+
+/// Selectors of the peer functions the PSM calls. The calls are encoded by
+/// hand ([`calldata`]: every argument is one word) instead of through
+/// `sol_interface!`, whose per-function encoders do not fit the size budget.
+mod abi {
+    #![allow(missing_docs, clippy::all)]
+    suite_common::al_asset_abi!(alloy_sol_types::sol);
+    suite_common::erc4626_abi!(alloy_sol_types::sol);
+    pub use IAlAsset::{burnFromCall, mintCall, minterInfoCall};
+    pub use IErc4626::{
+        approveCall, assetCall, balanceOfCall, decimalsCall, depositCall, previewDepositCall,
+        previewRedeemCall, previewWithdrawCall, redeemCall, totalSupplyCall, transferCall,
+        transferFromCall, withdrawCall,
+    };
+}
+
+/// The buy fee reached at the deadline `[bps]` (1%).
+pub const MAX_BUY_FEE_BPS: u64 = 100;
+/// 100% in basis points, as a 32-bit divisor.
+const BPS_U32: u32 = 10_000;
+/// The longest immutability window `[seconds]`: 4 × 365.25 days.
+pub const MAX_WINDOW_SECONDS: u64 = 126_230_400;
+
+sol! {
+    /// A sell of `requested` asset units exceeds the `available` liquidity
+    /// (`min(freePsmAssets, holdings)`).
+    #[derive(Debug, PartialEq, Eq)]
+    error InsufficientPsmLiquidity(uint256 requested, uint256 available);
+    /// Buying is disabled since `deadline`; it is `now`.
+    #[derive(Debug, PartialEq, Eq)]
+    error BuyDisabledAfterDeadline(uint256 deadline, uint256 now);
+    /// The psmVault's total `supply` of shares is below the inflation guard's `minimum`.
+    #[derive(Debug, PartialEq, Eq)]
+    error VaultSupplyTooLow(uint256 supply, uint256 minimum);
+    /// The immutability `window` (seconds) exceeds the `maximum` (4 years).
+    #[derive(Debug, PartialEq, Eq)]
+    error WindowTooLong(uint256 window, uint256 maximum);
+    /// The psmVault's underlying `vaultAsset` is not the `psmAsset`.
+    #[derive(Debug, PartialEq, Eq)]
+    error VaultAssetMismatch(address vaultAsset, address psmAsset);
+    /// The window already ended at `deadline`.
+    #[derive(Debug, PartialEq, Eq)]
+    error AlreadyImmutable(uint256 deadline);
+    /// `peer` answered a call with `false` or with malformed return data.
+    #[derive(Debug, PartialEq, Eq)]
+    error BadPeerResponse(address peer);
+    // The AlAsset's mint errors (same signatures, hence selectors), raised by
+    // `quoteBuy` exactly as `buy` would receive them from the AlAsset.
+    /// `account` is not an active minter of the coin.
+    #[derive(Debug, PartialEq, Eq)]
+    error NotMinter(address account);
+    /// The PSM's minting is paused on the coin.
+    #[derive(Debug, PartialEq, Eq)]
+    error MinterIsPaused(address minter);
+    /// Minting `amount` would take `minter`'s outstanding past its `ceiling`.
+    #[derive(Debug, PartialEq, Eq)]
+    error MinterCeilingExceeded(address minter, uint256 ceiling, uint256 outstanding, uint256 amount);
+
+    /// `buyer` paid `assetIn`; the vault credited `assetCredited`; `recipient`
+    /// got `coinOut` and the treasury `fee` (coin).
+    event Buy(address indexed buyer, address indexed recipient, uint256 assetIn, uint256 assetCredited, uint256 coinOut, uint256 fee);
+    /// `seller` burned `coinIn` (the dust-free amount taken) and `recipient` got `assetOut`.
+    event Sell(address indexed seller, address indexed recipient, uint256 coinIn, uint256 assetOut);
+    /// `assets` of yield went to `treasury`.
+    event Harvest(address indexed treasury, uint256 assets);
+    /// The owner ended the window early; buys are disabled from `deadline`.
+    event ImmutabilityEnabled(uint256 deadline);
+    /// Buys were paused or unpaused.
+    event BuyPaused(bool paused);
+    /// The inflation guard's minimum vault supply `[shares]` changed.
+    event MinVaultSupplySet(uint256 minimum);
+    /// The treasury (local reserves) changed.
+    event TreasurySet(address indexed treasury);
+}
+
+/// Every failure of the PSM, as Solidity custom errors.
+#[derive(SolidityError, Debug)]
+pub enum PsmError {
+    /// Ownership / guardian failure.
+    Access(AccessError),
+    /// Arithmetic failure (also `UnsupportedDecimals` at construction).
+    Math(MathError),
+    /// A call to the coin, the asset or the vault reverted: its revert data
+    /// bubbles up unchanged (e.g. the AlAsset's `MinterCeilingExceeded`).
+    Call(stylus_sdk::stylus_core::calls::errors::Error),
+    /// See [`InsufficientPsmLiquidity`].
+    InsufficientPsmLiquidity(InsufficientPsmLiquidity),
+    /// See [`BuyDisabledAfterDeadline`].
+    BuyDisabledAfterDeadline(BuyDisabledAfterDeadline),
+    /// See [`VaultSupplyTooLow`].
+    VaultSupplyTooLow(VaultSupplyTooLow),
+    /// See [`WindowTooLong`].
+    WindowTooLong(WindowTooLong),
+    /// See [`VaultAssetMismatch`].
+    VaultAssetMismatch(VaultAssetMismatch),
+    /// See [`AlreadyImmutable`].
+    AlreadyImmutable(AlreadyImmutable),
+    /// See [`BadPeerResponse`].
+    BadPeerResponse(BadPeerResponse),
+    /// See [`NotMinter`].
+    NotMinter(NotMinter),
+    /// See [`MinterIsPaused`].
+    MinterIsPaused(MinterIsPaused),
+    /// See [`MinterCeilingExceeded`].
+    MinterCeilingExceeded(MinterCeilingExceeded),
+    /// See [`EntryPaused`].
+    EntryPaused(EntryPaused),
+    /// See [`SlippageExceeded`].
+    SlippageExceeded(SlippageExceeded),
+    /// See [`ZeroAmount`].
+    ZeroAmount(ZeroAmount),
+    /// See [`ZeroAddress`].
+    ZeroAddress(ZeroAddress),
+}
+
+/// The PSM contract.
+#[entrypoint]
+#[storage]
+pub struct Psm {
+    access: Access,
+    /// The alAsset; the PSM is one of its minters.
+    coin: StorageAddress,
+    /// The reference asset.
+    psm_asset: StorageAddress,
+    /// ERC-4626 vault over `psm_asset`, or zero (hold the asset directly).
+    psm_vault: StorageAddress,
+    /// Local reserves: receives buy fees (coin) and harvested yield (asset).
+    treasury: StorageAddress,
+    /// `10^(18 - psmAsset.decimals())` `[coin per asset unit]`.
+    asset_scale: StorageU256,
+    /// The asset's decimals (read at construction, at most 18).
+    asset_decimals: StorageU8,
+    /// Asset that backs future sells `[asset]`.
+    free_psm_assets: StorageU256,
+    /// Deployment time `[seconds]`.
+    window_start: StorageU64,
+    /// Buys are disabled from this time on `[seconds]`.
+    immutability_deadline: StorageU64,
+    /// Inflation guard: buys need `psmVault.totalSupply() >= this` `[shares]`.
+    min_vault_supply: StorageU256,
+    /// Guardian's pause of the buy path (sells are never paused).
+    buy_paused: StorageBool,
+}
+
+/// The amounts of a buy, as `buy` executes it and `quoteBuy` reports it.
+struct BuyAmounts {
+    /// What backs the minted coin `[asset]`.
+    credited: U256,
+    /// To the recipient `[coin]`.
+    coin_out: U256,
+    /// To the treasury `[coin]`.
+    fee: U256,
+}
+
+#[public]
+#[implements(IOwnable)]
+impl Psm {
+    /// Configures the PSM; the immutability window starts now and lasts
+    /// `window_seconds` (1 second to 4 years).
+    ///
+    /// Reads the asset's decimals (at most 18). With a vault, checks that its
+    /// asset is `psm_asset` and approves it once for the asset (unlimited).
+    ///
+    /// # Errors
+    /// `OwnableInvalidOwner`, `ZeroAddress` (coin, asset, treasury),
+    /// `ZeroAmount` (window), `WindowTooLong`, `UnsupportedDecimals`,
+    /// `VaultAssetMismatch`, `BadPeerResponse`, or a failing call's revert.
+    #[constructor]
+    #[allow(clippy::too_many_arguments)]
+    pub fn constructor(
+        &mut self,
+        owner: Address,
+        coin: Address,
+        psm_asset: Address,
+        psm_vault: Address,
+        treasury: Address,
+        window_seconds: u64,
+        min_vault_supply: U256,
+    ) -> Result<(), PsmError> {
+        self.access.init(owner)?;
+        if coin.is_zero() || psm_asset.is_zero() || treasury.is_zero() {
+            return Err(ZeroAddress {}.into());
+        }
+        if window_seconds == 0 {
+            return Err(ZeroAmount {}.into());
+        }
+        if window_seconds > MAX_WINDOW_SECONDS {
+            return Err(WindowTooLong {
+                window: U256::from(window_seconds),
+                maximum: U256::from(MAX_WINDOW_SECONDS),
+            }
+            .into());
+        }
+        let decimals = self.view(psm_asset, abi::decimalsCall::SELECTOR, &[])?;
+        let decimals = u8::try_from(decimals).unwrap_or(u8::MAX);
+        if decimals > COIN_DECIMALS {
+            return Err(MathError::UnsupportedDecimals(UnsupportedDecimals { decimals }).into());
+        }
+        self.asset_decimals.set(U8::from(decimals));
+        // Cannot overflow: at most 10^18 < 2^64.
+        self.asset_scale
+            .set(U256::from(10u64.pow(u32::from(COIN_DECIMALS - decimals))));
+        if !psm_vault.is_zero() {
+            let vault_asset = self.view(psm_vault, abi::assetCall::SELECTOR, &[])?;
+            let vault_asset = Address::from_word(vault_asset.into());
+            if vault_asset != psm_asset {
+                return Err(VaultAssetMismatch {
+                    vaultAsset: vault_asset,
+                    psmAsset: psm_asset,
+                }
+                .into());
+            }
+            let args = [word(psm_vault), U256::MAX.into()];
+            self.send_checked(psm_asset, abi::approveCall::SELECTOR, &args)?;
+        }
+        let now = self.vm().block_timestamp();
+        self.coin.set(coin);
+        self.psm_asset.set(psm_asset);
+        self.psm_vault.set(psm_vault);
+        self.treasury.set(treasury);
+        self.window_start.set(U64::from(now));
+        // Cannot overflow: `now` is a real timestamp and the window is ≤ 4 years.
+        self.immutability_deadline
+            .set(U64::from(now.saturating_add(window_seconds)));
+        self.min_vault_supply.set(min_vault_supply);
+        Ok(())
+    }
+
+    /// Sells `coin_in` coin for the asset, 1:1 after decimals conversion,
+    /// without fee, to `recipient`. Only `assetOut * 10^(18-d)` coin is
+    /// burned from the caller (who must have approved the PSM); the dust stays.
+    /// Always open: before and after the deadline, and while buys are paused.
+    ///
+    /// # Errors
+    /// `ZeroAmount` (nothing or less than one asset unit), `ZeroAddress`
+    /// (recipient), `InsufficientPsmLiquidity` past `min(freePsmAssets,
+    /// holdings)`, `SlippageExceeded` below `min_asset_out`, the coin's
+    /// `burnFrom` errors (allowance, balance), the vault's errors.
+    ///
+    /// # Events
+    /// `Sell`.
+    pub fn sell(
+        &mut self,
+        coin_in: U256,
+        min_asset_out: U256,
+        recipient: Address,
+    ) -> Result<U256, PsmError> {
+        if recipient.is_zero() {
+            return Err(ZeroAddress {}.into());
+        }
+        let asset_out = self.quote_sell(coin_in)?;
+        if asset_out < min_asset_out {
+            return Err(SlippageExceeded {
+                actual: asset_out,
+                minimum: min_asset_out,
+            }
+            .into());
+        }
+        let coin_taken = math::mul(asset_out, self.asset_scale.get())?;
+        // Cannot underflow: `quote_sell` bounds `asset_out` by `free_psm_assets`.
+        let free = self.free_psm_assets.get() - asset_out;
+        self.free_psm_assets.set(free);
+
+        let seller = self.vm().msg_sender();
+        let args = [word(seller), coin_taken.into()];
+        self.send(self.coin.get(), abi::burnFromCall::SELECTOR, &args)?;
+        let vault = self.psm_vault.get();
+        let this = self.vm().contract_address();
+        if vault.is_zero() {
+            self.transfer_asset(recipient, asset_out)?;
+        } else {
+            // ERC-4626 `withdraw` pays exactly `asset_out`; the shares it burns
+            // (rounded up) are what the holdings lose.
+            let args = [asset_out.into(), word(recipient), word(this)];
+            self.send(vault, abi::withdrawCall::SELECTOR, &args)?;
+        }
+        emit(
+            self.vm(),
+            &[Sell::SIGNATURE_HASH, word(seller), word(recipient)],
+            &[coin_taken.into(), asset_out.into()],
+        );
+        Ok(asset_out)
+    }
+
+    /// Buys coin with `asset_in` asset (before the deadline): takes the asset
+    /// (`transferFrom`, the caller must have approved the PSM), deposits it
+    /// into the vault if one is set, and mints the coin value of what was
+    /// actually credited, less the fee, to `recipient`; the fee is minted to
+    /// the treasury. Returns the coin sent to `recipient`.
+    ///
+    /// The credit is what really arrived: without a vault, the PSM's balance
+    /// increase; with a vault, `min(previewRedeem(previewDeposit(assetIn)),
+    /// previewRedeem(shares minted))`: the redeem value of the shares at the
+    /// vault's own rounding, never the nominal amount.
+    ///
+    /// # Errors
+    /// `EntryPaused`, `BuyDisabledAfterDeadline`, `ZeroAmount` (nothing, or
+    /// nothing credited / minted), `ZeroAddress` (recipient),
+    /// `VaultSupplyTooLow`, `SlippageExceeded` below `min_coin_out`, the
+    /// coin's mint errors (`MinterCeilingExceeded`, `MinterIsPaused`), the
+    /// asset's and the vault's errors.
+    ///
+    /// # Events
+    /// `Buy`.
+    pub fn buy(
+        &mut self,
+        asset_in: U256,
+        min_coin_out: U256,
+        recipient: Address,
+    ) -> Result<U256, PsmError> {
+        if recipient.is_zero() {
+            return Err(ZeroAddress {}.into());
+        }
+        // Checks (pause, deadline, amount, vault supply) and the credit the
+        // vault promises now.
+        let promised = self.buy_amounts(asset_in)?.credited;
+
+        let asset = self.psm_asset.get();
+        let this = self.vm().contract_address();
+        let buyer = self.vm().msg_sender();
+        let vault = self.psm_vault.get();
+        let credited = if vault.is_zero() {
+            // What really arrived (a rebasing or fee-on-transfer asset can
+            // deliver less than `asset_in`).
+            let before = self.view(asset, abi::balanceOfCall::SELECTOR, &[word(this)])?;
+            self.pull_asset(buyer, asset_in)?;
+            let after = self.view(asset, abi::balanceOfCall::SELECTOR, &[word(this)])?;
+            math::sub(after, before)?.min(asset_in)
+        } else {
+            // The vault pulls exactly `asset_in` from the PSM (it reverts if
+            // less arrived); the credit is the redeem value of the shares it
+            // actually minted, never more than it promised.
+            self.pull_asset(buyer, asset_in)?;
+            let args = [asset_in.into(), word(this)];
+            let shares = first_word(&self.send(vault, abi::depositCall::SELECTOR, &args)?, vault)?;
+            let value = self.view(vault, abi::previewRedeemCall::SELECTOR, &[shares.into()])?;
+            promised.min(value)
+        };
+        let BuyAmounts { coin_out, fee, .. } = self.split_fee(credited)?;
+        if coin_out < min_coin_out {
+            return Err(SlippageExceeded {
+                actual: coin_out,
+                minimum: min_coin_out,
+            }
+            .into());
+        }
+        let free = math::add(self.free_psm_assets.get(), credited)?;
+        self.free_psm_assets.set(free);
+
+        let coin = self.coin.get();
+        self.send(
+            coin,
+            abi::mintCall::SELECTOR,
+            &[word(recipient), coin_out.into()],
+        )?;
+        if !fee.is_zero() {
+            let args = [word(self.treasury.get()), fee.into()];
+            self.send(coin, abi::mintCall::SELECTOR, &args)?;
+        }
+        emit(
+            self.vm(),
+            &[Buy::SIGNATURE_HASH, word(buyer), word(recipient)],
+            &[
+                asset_in.into(),
+                credited.into(),
+                coin_out.into(),
+                fee.into(),
+            ],
+        );
+        Ok(coin_out)
+    }
+
+    /// What `sell(coin_in, 0, _)` would pay now `[asset]`; reverts with the
+    /// error `sell` would raise (caller-specific failures aside: the seller's
+    /// coin balance and allowance).
+    ///
+    /// # Errors
+    /// `ZeroAmount`, `InsufficientPsmLiquidity`, or a failing vault view.
+    pub fn quote_sell(&self, coin_in: U256) -> Result<U256, PsmError> {
+        // Rounded down: the coin below one asset unit stays with the seller.
+        let exponent = COIN_DECIMALS - self.asset_decimals();
+        let asset_out = fixed::div_pow10(coin_in, exponent, Rounding::Down);
+        if asset_out.is_zero() {
+            return Err(ZeroAmount {}.into());
+        }
+        let available = self.free_psm_assets.get().min(self.holdings()?);
+        if asset_out > available {
+            return Err(InsufficientPsmLiquidity {
+                requested: asset_out,
+                available,
+            }
+            .into());
+        }
+        Ok(asset_out)
+    }
+
+    /// What `buy(asset_in, 0, _)` would give now: `(coinOut, fee)` `[coin]`;
+    /// reverts with the error `buy` would raise, including the coin's
+    /// `NotMinter` / `MinterIsPaused` / `MinterCeilingExceeded` (caller-specific
+    /// failures aside: the buyer's asset balance and allowance). Assumes the
+    /// asset transfers exactly (no fee-on-transfer).
+    ///
+    /// # Errors
+    /// As `buy`.
+    pub fn quote_buy(&self, asset_in: U256) -> Result<(U256, U256), PsmError> {
+        let BuyAmounts { coin_out, fee, .. } = self.buy_amounts(asset_in)?;
+        let minter = self.vm().contract_address();
+        let coin = self.coin.get();
+        let data = calldata(abi::minterInfoCall::SELECTOR, &[word(minter)]);
+        let info = static_call(self.vm(), Call::new(), coin, &data)?;
+        let (active, paused, ceiling, outstanding) = (
+            !word_at(&info, 0, coin)?.is_zero(),
+            !word_at(&info, 1, coin)?.is_zero(),
+            word_at(&info, 2, coin)?,
+            word_at(&info, 3, coin)?,
+        );
+        if !active {
+            return Err(NotMinter { account: minter }.into());
+        }
+        if paused {
+            return Err(MinterIsPaused { minter }.into());
+        }
+        // `buy` mints `coin_out` then `fee`: report the first mint that fails.
+        let mut outstanding = outstanding;
+        for amount in [coin_out, fee] {
+            if amount.is_zero() {
+                continue;
+            }
+            match outstanding.checked_add(amount) {
+                Some(total) if total <= ceiling => outstanding = total,
+                _ => {
+                    return Err(MinterCeilingExceeded {
+                        minter,
+                        ceiling,
+                        outstanding,
+                        amount,
+                    }
+                    .into())
+                }
+            }
+        }
+        Ok((coin_out, fee))
+    }
+
+    /// Sends the holdings above `freePsmAssets` (vault yield, rebases) to the
+    /// treasury as the asset; returns the amount `[asset]` (0 when none).
+    /// Permissionless. With a vault it redeems only the shares beyond
+    /// `previewWithdraw(freePsmAssets)` (rounded up by the vault), so the
+    /// shares kept still cover `freePsmAssets`.
+    ///
+    /// # Errors
+    /// A failing asset or vault call.
+    ///
+    /// # Events
+    /// `Harvest` (when the amount is not zero).
+    pub fn harvest(&mut self) -> Result<U256, PsmError> {
+        let free = self.free_psm_assets.get();
+        let treasury = self.treasury.get();
+        let this = self.vm().contract_address();
+        let vault_address = self.psm_vault.get();
+        let assets = if vault_address.is_zero() {
+            let balance = self.view(
+                self.psm_asset.get(),
+                abi::balanceOfCall::SELECTOR,
+                &[word(this)],
+            )?;
+            let surplus = balance.saturating_sub(free);
+            if !surplus.is_zero() {
+                self.transfer_asset(treasury, surplus)?;
+            }
+            surplus
+        } else {
+            let vault = vault_address;
+            let shares = self.view(vault, abi::balanceOfCall::SELECTOR, &[word(this)])?;
+            let keep = self.view(vault, abi::previewWithdrawCall::SELECTOR, &[free.into()])?;
+            let excess = shares.saturating_sub(keep);
+            if excess.is_zero()
+                || self
+                    .view(vault, abi::previewRedeemCall::SELECTOR, &[excess.into()])?
+                    .is_zero()
+            {
+                U256::ZERO
+            } else {
+                let args = [excess.into(), word(treasury), word(this)];
+                first_word(&self.send(vault, abi::redeemCall::SELECTOR, &args)?, vault)?
+            }
+        };
+        if !assets.is_zero() {
+            emit(
+                self.vm(),
+                &[Harvest::SIGNATURE_HASH, word(treasury)],
+                &[assets.into()],
+            );
+        }
+        Ok(assets)
+    }
+
+    /// Asset that backs future sells `[asset]`.
+    pub fn free_psm_assets(&self) -> U256 {
+        self.free_psm_assets.get()
+    }
+
+    /// The PSM's exit liquidity for the RateController `[coin]`:
+    /// `min(freePsmAssets, holdings) * 10^(18-d)` (equal to `freePsmAssets`
+    /// normalised unless the vault lost value).
+    ///
+    /// # Errors
+    /// A failing vault view, `ArithmeticOverflow`.
+    pub fn free_psm_assets_in_coin(&self) -> Result<U256, PsmError> {
+        let free = self.free_psm_assets.get().min(self.holdings()?);
+        Ok(math::mul(free, self.asset_scale.get())?)
+    }
+
+    /// What the PSM really holds `[asset]`: the redeem value of its vault
+    /// shares (`previewRedeem(balanceOf(this))`), or its asset balance.
+    ///
+    /// # Errors
+    /// A failing vault or asset view.
+    pub fn holdings(&self) -> Result<U256, PsmError> {
+        let this = self.vm().contract_address();
+        let vault = self.psm_vault.get();
+        if vault.is_zero() {
+            return self.view(
+                self.psm_asset.get(),
+                abi::balanceOfCall::SELECTOR,
+                &[word(this)],
+            );
+        }
+        let shares = self.view(vault, abi::balanceOfCall::SELECTOR, &[word(this)])?;
+        self.view(vault, abi::previewRedeemCall::SELECTOR, &[shares.into()])
+    }
+
+    /// `freePsmAssets − holdings` when the holdings fall short (a vault
+    /// loss), else 0 `[asset]`.
+    ///
+    /// # Errors
+    /// A failing vault or asset view.
+    pub fn shortfall(&self) -> Result<U256, PsmError> {
+        Ok(self.free_psm_assets.get().saturating_sub(self.holdings()?))
+    }
+
+    /// The buy fee now, rounded up `[bps]`: 0 in the first half of the
+    /// window, then `100 * (t − half) / (deadline − half)`; 100 from the
+    /// deadline on (when buys are disabled). `buy` charges the exact fraction
+    /// (rounded up on the amount), at most this.
+    ///
+    /// # Errors
+    /// Arithmetic errors (none in practice).
+    pub fn buy_fee_bps(&self) -> Result<U256, PsmError> {
+        let (elapsed, span) = self.fee_ramp();
+        // No overflow: `elapsed <= span < 2^32`; `span > 0` when `elapsed > 0`.
+        Ok(U256::from(if elapsed == 0 {
+            0
+        } else {
+            (MAX_BUY_FEE_BPS * elapsed).div_ceil(span)
+        }))
+    }
+
+    /// The alAsset.
+    pub fn coin(&self) -> Address {
+        self.coin.get()
+    }
+
+    /// The reference asset.
+    pub fn psm_asset(&self) -> Address {
+        self.psm_asset.get()
+    }
+
+    /// The ERC-4626 vault holding the asset (zero: none).
+    pub fn psm_vault(&self) -> Address {
+        self.psm_vault.get()
+    }
+
+    /// The local reserves.
+    pub fn treasury(&self) -> Address {
+        self.treasury.get()
+    }
+
+    /// The asset's decimals.
+    pub fn asset_decimals(&self) -> u8 {
+        self.asset_decimals.get().to()
+    }
+
+    /// Start of the immutability window (deployment) `[seconds]`.
+    pub fn window_start(&self) -> u64 {
+        self.window_start.get().to()
+    }
+
+    /// Buys are disabled from this time on `[seconds]`.
+    pub fn immutability_deadline(&self) -> u64 {
+        self.immutability_deadline.get().to()
+    }
+
+    /// The inflation guard's minimum vault supply `[shares]`.
+    pub fn min_vault_supply(&self) -> U256 {
+        self.min_vault_supply.get()
+    }
+
+    /// Whether the guardian paused buys.
+    pub fn buy_paused(&self) -> bool {
+        self.buy_paused.get()
+    }
+
+    /// Ends the window now (owner only): buys are disabled from this block on.
+    ///
+    /// # Errors
+    /// `OwnableUnauthorizedAccount`, `AlreadyImmutable`.
+    ///
+    /// # Events
+    /// `ImmutabilityEnabled`.
+    pub fn enable_immutability_now(&mut self) -> Result<(), PsmError> {
+        self.access.only_owner()?;
+        let now = self.vm().block_timestamp();
+        let deadline = self.immutability_deadline();
+        if now >= deadline {
+            return Err(AlreadyImmutable {
+                deadline: U256::from(deadline),
+            }
+            .into());
+        }
+        self.immutability_deadline.set(U64::from(now));
+        emit(
+            self.vm(),
+            &[ImmutabilityEnabled::SIGNATURE_HASH],
+            &[U256::from(now).into()],
+        );
+        Ok(())
+    }
+
+    /// Pauses (guardian or owner) or unpauses (owner only) the buy path.
+    /// Sells are never paused.
+    ///
+    /// # Errors
+    /// `GuardianUnauthorizedAccount` / `OwnableUnauthorizedAccount`.
+    ///
+    /// # Events
+    /// `BuyPaused`.
+    pub fn set_buy_paused(&mut self, paused: bool) -> Result<(), PsmError> {
+        if paused {
+            self.access.only_guardian()?;
+        } else {
+            self.access.only_owner()?;
+        }
+        self.buy_paused.set(paused);
+        emit(
+            self.vm(),
+            &[BuyPaused::SIGNATURE_HASH],
+            &[bool_word(paused)],
+        );
+        Ok(())
+    }
+
+    /// Sets the inflation guard's minimum vault supply `[shares]` (owner only).
+    ///
+    /// # Errors
+    /// `OwnableUnauthorizedAccount`.
+    ///
+    /// # Events
+    /// `MinVaultSupplySet`.
+    pub fn set_min_vault_supply(&mut self, minimum: U256) -> Result<(), PsmError> {
+        self.access.only_owner()?;
+        self.min_vault_supply.set(minimum);
+        emit(
+            self.vm(),
+            &[MinVaultSupplySet::SIGNATURE_HASH],
+            &[minimum.into()],
+        );
+        Ok(())
+    }
+
+    /// Sets the treasury (owner only).
+    ///
+    /// # Errors
+    /// `OwnableUnauthorizedAccount`, `ZeroAddress`.
+    ///
+    /// # Events
+    /// `TreasurySet`.
+    pub fn set_treasury(&mut self, treasury: Address) -> Result<(), PsmError> {
+        self.access.only_owner()?;
+        if treasury.is_zero() {
+            return Err(ZeroAddress {}.into());
+        }
+        self.treasury.set(treasury);
+        emit(
+            self.vm(),
+            &[TreasurySet::SIGNATURE_HASH, word(treasury)],
+            &[],
+        );
+        Ok(())
+    }
+}
+
+impl Psm {
+    /// The checks of a buy and its amounts at the vault's current preview.
+    fn buy_amounts(&self, asset_in: U256) -> Result<BuyAmounts, PsmError> {
+        if self.buy_paused.get() {
+            return Err(EntryPaused {}.into());
+        }
+        let now = self.vm().block_timestamp();
+        let deadline = self.immutability_deadline();
+        if now >= deadline {
+            return Err(BuyDisabledAfterDeadline {
+                deadline: U256::from(deadline),
+                now: U256::from(now),
+            }
+            .into());
+        }
+        if asset_in.is_zero() {
+            return Err(ZeroAmount {}.into());
+        }
+        let vault = self.psm_vault.get();
+        let credited = if vault.is_zero() {
+            asset_in
+        } else {
+            let supply = self.view(vault, abi::totalSupplyCall::SELECTOR, &[])?;
+            let minimum = self.min_vault_supply.get();
+            if supply < minimum {
+                return Err(VaultSupplyTooLow { supply, minimum }.into());
+            }
+            self.vault_credit(asset_in)?
+        };
+        self.split_fee(credited)
+    }
+
+    /// `min(assets, previewRedeem(previewDeposit(assets)))` `[asset]`.
+    fn vault_credit(&self, assets: U256) -> Result<U256, PsmError> {
+        let vault = self.psm_vault.get();
+        let shares = self.view(vault, abi::previewDepositCall::SELECTOR, &[assets.into()])?;
+        let value = self.view(vault, abi::previewRedeemCall::SELECTOR, &[shares.into()])?;
+        Ok(value.min(assets))
+    }
+
+    /// Splits the coin value of `credited` into what the recipient gets and
+    /// the fee (rounded up). Fails with `ZeroAmount` when nothing is left.
+    fn split_fee(&self, credited: U256) -> Result<BuyAmounts, PsmError> {
+        let gross = math::mul(credited, self.asset_scale.get())?;
+        let (elapsed, span) = self.fee_ramp();
+        let fee = if elapsed == 0 {
+            U256::ZERO
+        } else {
+            // fee = ⌈gross · 100 · elapsed / (span · 10⁴)⌉, as two exact
+            // ceiling divisions (⌈⌈x/a⌉/b⌉ = ⌈x/(ab)⌉); `span` < 2^32.
+            let scaled = math::mul(gross, U256::from(MAX_BUY_FEE_BPS * elapsed))?;
+            let per_bps = fixed::div_u32(scaled, span as u32, Rounding::Up);
+            fixed::div_u32(per_bps, BPS_U32, Rounding::Up)
+        };
+        // Cannot underflow: the fee fraction is at most 1%.
+        let coin_out = gross - fee;
+        if coin_out.is_zero() {
+            return Err(ZeroAmount {}.into());
+        }
+        Ok(BuyAmounts {
+            credited,
+            coin_out,
+            fee,
+        })
+    }
+
+    /// Where the fee ramp stands: `(t − half, deadline − half)` `[seconds]`,
+    /// with `half = start + (deadline − start) / 2` (rounded down) and `t`
+    /// capped at the deadline; `(0, _)` until `half`. The fee is
+    /// `MAX_BUY_FEE_BPS · elapsed / span` bps. `span ≤ 2 years < 2^32`.
+    fn fee_ramp(&self) -> (u64, u64) {
+        let start = self.window_start();
+        let deadline = self.immutability_deadline();
+        // No underflow: `start <= deadline` always (the deadline only moves to `now >= start`).
+        let half = start + (deadline - start) / 2;
+        let now = self.vm().block_timestamp().min(deadline);
+        (now.saturating_sub(half), deadline - half)
+    }
+
+    /// `asset.transferFrom(from, this, amount)`, requiring `true`.
+    fn pull_asset(&mut self, from: Address, amount: U256) -> Result<(), PsmError> {
+        let asset = self.psm_asset.get();
+        let this = self.vm().contract_address();
+        let args = [word(from), word(this), amount.into()];
+        self.send_checked(asset, abi::transferFromCall::SELECTOR, &args)
+    }
+
+    /// `asset.transfer(to, amount)`, requiring `true`.
+    fn transfer_asset(&mut self, to: Address, amount: U256) -> Result<(), PsmError> {
+        let asset = self.psm_asset.get();
+        self.send_checked(
+            asset,
+            abi::transferCall::SELECTOR,
+            &[word(to), amount.into()],
+        )
+    }
+
+    /// Static-calls `peer` and returns the first word of its answer.
+    fn view(&self, peer: Address, selector: [u8; 4], args: &[B256]) -> Result<U256, PsmError> {
+        let data = calldata(selector, args);
+        first_word(&static_call(self.vm(), Call::new(), peer, &data)?, peer)
+    }
+
+    /// Calls `peer` (mutating) and returns its raw answer.
+    fn send(
+        &mut self,
+        peer: Address,
+        selector: [u8; 4],
+        args: &[B256],
+    ) -> Result<Vec<u8>, PsmError> {
+        let data = calldata(selector, args);
+        let context = Call::new_mutating(self);
+        Ok(call(self.vm(), context, peer, &data)?)
+    }
+
+    /// Calls a token function returning `bool`: fails with `BadPeerResponse`
+    /// unless it answers `true` (or nothing, as some tokens do).
+    fn send_checked(
+        &mut self,
+        token: Address,
+        selector: [u8; 4],
+        args: &[B256],
+    ) -> Result<(), PsmError> {
+        let answer = self.send(token, selector, args)?;
+        if answer.is_empty() || first_word(&answer, token)? == U256::from(1) {
+            Ok(())
+        } else {
+            Err(BadPeerResponse { peer: token }.into())
+        }
+    }
+}
+
+/// Division of a `U256` by a divisor below 2^32, in native 64-bit
+/// arithmetic: every divisor of the PSM is one (powers of ten up to 10^9,
+/// 10^4, ramp seconds), and ruint's generic 256-bit division costs ~7.5 KB
+/// of WASM.
+pub mod fixed {
+    use super::{Rounding, U256};
+
+    /// `a / d` rounded as asked; `d` must not be zero (callers pass
+    /// constants or a positive span).
+    pub fn div_u32(a: U256, d: u32, rounding: Rounding) -> U256 {
+        let d = u64::from(d);
+        let mut limbs = *a.as_limbs();
+        let mut rem = 0u64;
+        for limb in limbs.iter_mut().rev() {
+            // `rem < d < 2^32`, so each partial dividend fits in 64 bits and
+            // each partial quotient in 32.
+            let high = (rem << 32) | (*limb >> 32);
+            let (q_high, r) = (high / d, high % d);
+            let low = (r << 32) | (*limb & 0xffff_ffff);
+            rem = low % d;
+            *limb = (q_high << 32) | (low / d);
+        }
+        let q = U256::from_limbs(limbs);
+        if rounding == Rounding::Up && rem != 0 {
+            // Cannot overflow: a remainder implies `d > 1`, so `q < U256::MAX`.
+            q + U256::from(1)
+        } else {
+            q
+        }
+    }
+
+    /// `a / 10^exponent` rounded as asked (`exponent <= 18`), as two exact
+    /// divisions (`⌊⌊x/a⌋/b⌋ = ⌊x/(ab)⌋`, and the same for ceilings).
+    pub fn div_pow10(a: U256, exponent: u8, rounding: Rounding) -> U256 {
+        let first = exponent.min(9);
+        let q = div_u32(a, 10u32.pow(u32::from(first)), rounding);
+        div_u32(q, 10u32.pow(u32::from(exponent - first)), rounding)
+    }
+}
+
+/// ABI calldata: `selector` then one-word arguments.
+fn calldata(selector: [u8; 4], args: &[B256]) -> Vec<u8> {
+    let mut data = Vec::with_capacity(4 + 32 * args.len());
+    data.extend_from_slice(&selector);
+    data.extend_from_slice(&concat(args));
+    data
+}
+
+/// The `index`-th word of `peer`'s answer, or `BadPeerResponse`.
+fn word_at(answer: &[u8], index: usize, peer: Address) -> Result<U256, PsmError> {
+    answer
+        .get(32 * index..32 * (index + 1))
+        .map(U256::from_be_slice)
+        .ok_or_else(|| BadPeerResponse { peer }.into())
+}
+
+/// The first word of `peer`'s answer, or `BadPeerResponse`.
+fn first_word(answer: &[u8], peer: Address) -> Result<U256, PsmError> {
+    word_at(answer, 0, peer)
+}
+
+impl_ownable!(Psm, access);
+
+#[cfg(test)]
+mod tests;
