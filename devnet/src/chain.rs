@@ -51,6 +51,8 @@ pub struct DevnetConfig {
     pub clock: Clock,
     /// Balance of [`DEV_ACCOUNT`] at genesis.
     pub dev_balance: U256,
+    /// Also print programs' `console` output to stderr (it is always kept in receipts).
+    pub echo_console: bool,
 }
 
 impl Default for DevnetConfig {
@@ -63,6 +65,7 @@ impl Default for DevnetConfig {
             coinbase: Address::ZERO,
             clock: Clock::Wall,
             dev_balance: U256::from(10u64).pow(U256::from(30u64)),
+            echo_console: false,
         }
     }
 }
@@ -459,6 +462,11 @@ impl Devnet {
             }
         }
         if commit {
+            if self.config.echo_console {
+                for line in &receipt.console {
+                    eprintln!("[stylus console] {line}");
+                }
+            }
             self.console.extend(receipt.console.iter().cloned());
         }
         Ok(receipt)

@@ -118,6 +118,8 @@ pub struct DevEvm<'r> {
     /// Unused by this loop (the handler only clears it); frames live in `frames`.
     frame_stack: FrameStack<DevFrame>,
     frames: Vec<DevFrame>,
+    /// Spent EVM frames for reuse (boxed: they move in and out of [`DevFrame::Evm`]).
+    #[allow(clippy::vec_box)]
     eth_pool: Vec<Box<EthFrame<EthInterpreter>>>,
     runtime: &'r mut StylusRuntime,
     /// Placeholder context, swapped with `ctx` while a program runs (the program's host

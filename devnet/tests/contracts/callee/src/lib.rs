@@ -38,8 +38,9 @@ pub enum CalleeError {
 }
 
 /// Transient storage hostios, which stylus-sdk 0.10 does not wrap.
+#[cfg(target_arch = "wasm32")]
+#[allow(unsafe_code)]
 mod transient {
-    #[cfg(target_arch = "wasm32")]
     #[link(wasm_import_module = "vm_hooks")]
     extern "C" {
         fn transient_load_bytes32(key: *const u8, dest: *mut u8);
@@ -47,30 +48,30 @@ mod transient {
     }
 
     /// `TLOAD`.
-    #[allow(unsafe_code)]
     pub fn load(key: [u8; 32]) -> [u8; 32] {
         let mut value = [0u8; 32];
-        #[cfg(target_arch = "wasm32")]
         // SAFETY: both pointers address 32 valid bytes.
-        unsafe {
-            transient_load_bytes32(key.as_ptr(), value.as_mut_ptr())
-        };
-        #[cfg(not(target_arch = "wasm32"))]
-        let _ = key;
+        unsafe { transient_load_bytes32(key.as_ptr(), value.as_mut_ptr()) };
         value
     }
 
     /// `TSTORE`.
-    #[allow(unsafe_code)]
     pub fn store(key: [u8; 32], value: [u8; 32]) {
-        #[cfg(target_arch = "wasm32")]
         // SAFETY: both pointers address 32 valid bytes.
-        unsafe {
-            transient_store_bytes32(key.as_ptr(), value.as_ptr())
-        };
-        #[cfg(not(target_arch = "wasm32"))]
-        let _ = (key, value);
+        unsafe { transient_store_bytes32(key.as_ptr(), value.as_ptr()) };
     }
+}
+
+/// Host builds (ABI export, checks) have no transient storage.
+#[cfg(not(target_arch = "wasm32"))]
+mod transient {
+    /// `TLOAD` stand-in.
+    pub fn load(_key: [u8; 32]) -> [u8; 32] {
+        [0u8; 32]
+    }
+
+    /// `TSTORE` stand-in.
+    pub fn store(_key: [u8; 32], _value: [u8; 32]) {}
 }
 
 /// The callee's storage.

@@ -53,6 +53,16 @@ impl Caller {
         Ok(())
     }
 
+    /// Calls `target.set(i)` for `i` in `0..n` (benchmarks cross-program calls).
+    pub fn call_set_many(&mut self, target: ICallee, n: U256) -> Result<(), Vec<u8>> {
+        let n: u64 = n.saturating_to();
+        for i in 0..n {
+            let ctx = Call::new_mutating(self);
+            target.set(self.vm(), ctx, U256::from(i))?;
+        }
+        Ok(())
+    }
+
     /// Calls `target.get()` (a static call).
     pub fn call_get(&self, target: ICallee) -> Result<U256, Vec<u8>> {
         Ok(target.get(self.vm(), Call::new())?)
