@@ -13,7 +13,7 @@ use alloy_primitives::{uint, U256};
 use alloy_sol_types::sol;
 use stylus_sdk::prelude::*;
 
-use crate::math::{mul_div, MathError, Rounding, WAD};
+use crate::math::{div, mul_div, MathError, Rounding, WAD};
 
 /// `ln 2` in WAD (rounded down): 0.693147180559945309.
 pub const LN2_WAD: U256 = uint!(693_147_180_559_945_309_U256);
@@ -62,14 +62,17 @@ pub fn exp_wad(x: U256) -> Result<U256, FixedExpError> {
     }
     // Cannot overflow: x <= 1.36e20, so x * 1e18 < 1.4e38.
     let x36 = x * WAD;
-    let (k, r) = x36.div_rem(LN2_E36);
+    let k = div(x36, LN2_E36, Rounding::Down)?;
+    // Cannot underflow: k * ln2 <= x36.
+    let r = x36 - k * LN2_E36;
     // Taylor series of e^r at 1e36 scale. Every term and the sum stay below
-    // 2e36, so `term * r` < 2e72 cannot overflow.
+    // 2e36, so the additions cannot overflow. (All divisions go through
+    // `mul_div` / `div`: a plain `/` would link ruint's large generic division.)
     let mut sum = E36;
     let mut term = E36;
     let mut n = U256::from(1);
     while !term.is_zero() {
-        term = term * r / (n * E36);
+        term = mul_div(term, r, n * E36, Rounding::Down)?;
         sum += term;
         n += U256::from(1);
     }
@@ -95,24 +98,24 @@ pub fn ln_wad(x: U256) -> Result<U256, FixedExpError> {
         return Err(FixedExpError::LnBelowOne(LnBelowOne { x }));
     }
     // k = floor(log2(x / 1e18)).
-    let k = (255 - (x / WAD).leading_zeros()) as u32;
+    let k = (255 - div(x, WAD, Rounding::Down)?.leading_zeros()) as u32;
     // m = x / 2^k at 1e36 scale, in [1e36, 2e36). Computed as
     // x * 1e18 / 2^k, with 512 bits when x is large.
     let m = mul_div(x, WAD, U256::from(1) << k, Rounding::Down)?;
     // z = (m - 1) / (m + 1) at 1e36 scale, z < 1/3.
     let z = mul_div(m - E36, E36, m + E36, Rounding::Down)?;
-    let z2 = z * z / E36;
+    let z2 = mul_div(z, z, E36, Rounding::Down)?;
     let mut term = z;
     let mut sum = U256::ZERO;
     let mut n = U256::from(1);
     while !term.is_zero() {
-        sum += term / n;
-        term = term * z2 / E36;
+        sum += div(term, n, Rounding::Down)?;
+        term = mul_div(term, z2, E36, Rounding::Down)?;
         n += U256::from(2);
     }
     // ln x = k ln2 + 2 sum, back to WAD.
     let ln36 = LN2_E36 * U256::from(k) + sum * U256::from(2);
-    Ok(ln36 / WAD)
+    Ok(div(ln36, WAD, Rounding::Down)?)
 }
 
 #[cfg(test)]
