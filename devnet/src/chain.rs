@@ -15,6 +15,7 @@ use crate::evm::{self, Db, SPEC};
 use crate::precompiles::{ArbWasm, ARB_SYS_ADDRESS, ARB_WASM_ADDRESS};
 use crate::programs::ARBOS_STATE_ADDRESS;
 use crate::receipt::{DevnetError, Receipt, Revert, TxRequest};
+use crate::stylus::meter::{ApproximateMeter, InkMeter};
 use crate::stylus::StylusRuntime;
 
 /// Chain id of nitro-devnode, which the devnet mirrors.
@@ -185,6 +186,12 @@ impl Devnet {
 
     /// A chain with `config`.
     pub fn with_config(config: DevnetConfig) -> Self {
+        Self::with_meter(config, std::sync::Arc::new(ApproximateMeter))
+    }
+
+    /// A chain with `config` whose programs are metered by `meter` (the hook for exact
+    /// per-basic-block ink).
+    pub fn with_meter(config: DevnetConfig, meter: std::sync::Arc<dyn InkMeter>) -> Self {
         let mut db = Db::default();
         // System accounts carry code so that they are never pruned as empty.
         let marker = Bytecode::new_raw(Bytes::from_static(&[0xFE]));
@@ -218,7 +225,7 @@ impl Devnet {
         };
         Self {
             db,
-            runtime: StylusRuntime::default(),
+            runtime: StylusRuntime::new(meter),
             config,
             blocks: vec![genesis],
             time_offset: 0,
@@ -416,6 +423,8 @@ impl Devnet {
             cfg.disable_nonce_check = true;
             cfg.disable_balance_check = true;
             cfg.disable_base_fee = true;
+            // `eth_call` may come "from" a contract.
+            cfg.disable_eip3607 = true;
         }
         cfg
     }
@@ -755,4 +764,47 @@ fn decode_return<C: SolCall>(receipt: &Receipt) -> Result<C::Return, Revert> {
         gas_used: receipt.gas_used,
         details: Vec::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dev_key_controls_dev_account() {
+        let key = k256::ecdsa::SigningKey::from_slice(DEV_PRIVATE_KEY.as_slice()).expect("key");
+        let point = key.verifying_key().to_encoded_point(false);
+        let address = Address::from_slice(&keccak256(&point.as_bytes()[1..])[12..]);
+        assert_eq!(address, DEV_ACCOUNT);
+    }
+
+    #[test]
+    fn init_code_returns_the_code() {
+        let init = deploy_init_code(&[0xAA, 0xBB]);
+        assert_eq!(&init[..3], &[0x61, 0x00, 0x02]);
+        assert_eq!(&init[13..], &[0xAA, 0xBB]);
+        let mut chain = Devnet::with_config(DevnetConfig {
+            clock: Clock::Manual(1_700_000_000),
+            ..DevnetConfig::default()
+        });
+        let address = chain.deploy_evm(DEV_ACCOUNT, &init).expect("deploys");
+        assert_eq!(chain.code(address), Bytes::from(vec![0xAA, 0xBB]));
+        assert_eq!(
+            chain.timestamp(),
+            1_700_000_000,
+            "manual clock stands still"
+        );
+        chain.warp(10);
+        chain.mine();
+        assert_eq!(chain.timestamp(), 1_700_000_010);
+        assert_eq!(chain.block_number(), 2);
+    }
+
+    #[test]
+    fn constructor_selector() {
+        assert_eq!(
+            &constructor_calldata(&[1])[..4],
+            &keccak256(b"stylus_constructor()")[..4]
+        );
+    }
 }

@@ -437,3 +437,40 @@ fn sdk_contract_deploys_from_file() {
     let missing = chain.deploy_wasm_file(user, path.with_extension("nope"), None);
     assert!(matches!(missing, Err(DevnetError::Io(_))));
 }
+
+#[test]
+fn exit_early_and_console() {
+    let (mut chain, user) = devnet_with_account(1);
+    // Logs through `console`, writes its calldata as the result, then exits early with
+    // status 1: a revert carrying that data.
+    let wasm = wat::parse_str(
+        r#"(module
+            (import "vm_hooks" "read_args" (func $read_args (param i32)))
+            (import "vm_hooks" "write_result" (func $write_result (param i32 i32)))
+            (import "vm_hooks" "exit_early" (func $exit_early (param i32)))
+            (import "console" "log_txt" (func $log_txt (param i32 i32)))
+            (import "console" "log_i64" (func $log_i64 (param i64)))
+            (memory (export "memory") 1)
+            (data (i32.const 1024) "hello from wasm")
+            (func (export "user_entrypoint") (param $len i32) (result i32)
+                (call $log_txt (i32.const 1024) (i32.const 15))
+                (call $log_i64 (i64.const -42))
+                (call $read_args (i32.const 0))
+                (call $write_result (i32.const 0) (local.get $len))
+                (call $exit_early (i32.const 1))
+                (i32.const 0)))"#,
+    )
+    .unwrap();
+    let address = chain.deploy_wasm(user, &wasm, None).unwrap().address;
+    let receipt = chain
+        .transact(TxRequest::call(user, address, vec![0xAB, 0xCD]))
+        .unwrap();
+    assert!(!receipt.status);
+    assert!(receipt.halt_reason.is_none(), "a revert, not a halt");
+    assert_eq!(receipt.output, Bytes::from(vec![0xAB, 0xCD]));
+    assert_eq!(
+        receipt.console,
+        vec!["hello from wasm".to_string(), "-42".to_string()]
+    );
+    assert_eq!(chain.take_console(), receipt.console);
+}
