@@ -41,7 +41,7 @@ use alloy_sol_types::{sol, SolCall, SolEvent};
 use stylus_sdk::{
     call::{call, static_call},
     prelude::*,
-    storage::{StorageAddress, StorageBool, StorageMap, StorageU256, StorageU64},
+    storage::{StorageAddress, StorageArray, StorageBool, StorageMap, StorageU256, StorageU64},
     stylus_core::calls::errors::Error as CallError,
 };
 use suite_common::{
@@ -50,13 +50,11 @@ use suite_common::{
     events::{bool_word, concat, emit, word},
     impl_ownable,
     math::{
-        add, mul, sub, MathError,
+        self, MathError, Rounding,
         Rounding::{Down, Up},
         UnsupportedDecimals, BPS, WAD,
     },
 };
-
-use fixed::{bps_mul, mul_div};
 
 /// Selectors of the peers' functions (the suite's ABI files, expanded for
 /// their constants only: calls are encoded by hand, one word per argument).
@@ -151,6 +149,9 @@ sol! {
     /// No parameter has this id.
     #[derive(Debug, PartialEq, Eq)]
     error UnknownParameter(uint8 parameter);
+    /// No peer has this id.
+    #[derive(Debug, PartialEq, Eq)]
+    error UnknownPeer(uint8 which);
     /// Only the Transmuter may call this; `caller` is not it.
     #[derive(Debug, PartialEq, Eq)]
     error NotTransmuter(address caller);
@@ -303,71 +304,60 @@ pub struct Account {
     snap_sum: StorageU256,
 }
 
+/// Indices of the Vault's global words (`Vault::words`), after the seven
+/// parameters (indices 0-6, see [`param`]). Units in each doc.
+pub mod word {
+    /// `10^(18 - asset decimals)`: converts asset units to `[coin]`.
+    pub const ASSET_SCALE: u8 = 7;
+    /// `[shares]` collateral held for accounts (earmarked shares excluded).
+    pub const TOTAL_SHARES: u8 = 8;
+    /// `[coin]` total free (redeemable) debt.
+    pub const FREE_DEBT: u8 = 9;
+    /// `[coin]` total paid debt, interest included (reconciled with mints).
+    pub const PAID_DEBT: u8 = 10;
+    /// Sum of the paid accounts' normalised principals `[coin * ray / paidIndex]`.
+    pub const PAID_PRINCIPAL: u8 = 11;
+    /// `[ray]` paid-debt index (starts at 1.0, only grows).
+    pub const PAID_INDEX: u8 = 12;
+    /// `[seconds]` time of the last successful accrual.
+    pub const LAST_ACCRUAL: u8 = 13;
+    /// `[coin]` interest accrued but not yet minted to the treasury (a mint failed).
+    pub const PENDING_INTEREST: u8 = 14;
+    /// `[coin]` debt left by liquidations that collateral could not cover.
+    pub const BAD_DEBT: u8 = 15;
+    /// `[shares]` collateral held for the Transmuter.
+    pub const EARMARKED_SHARES: u8 = 16;
+    /// `[coin]` debt taken by earmarks and not yet reported burned.
+    pub const EARMARKED_DEBT: u8 = 17;
+    /// `[shares]` earmarked collateral that accounts could not cover (reported).
+    pub const EARMARK_SHORTFALL: u8 = 18;
+    /// `[1e36]` earmark product `P`: a free account's debt is `d0 * P / P0`.
+    pub const EARMARK_PRODUCT: u8 = 19;
+    /// Earmark epoch (a new epoch starts when an earmark takes all free debt).
+    pub const EARMARK_EPOCH: u8 = 20;
+    /// Earmark scale (incremented each time `P` is multiplied by `SCALE_FACTOR`).
+    pub const EARMARK_SCALE: u8 = 21;
+    /// 1 while the entry paths (deposit, borrow, switch to free debt) are paused.
+    pub const PAUSED: u8 = 22;
+    /// Number of words.
+    pub const COUNT: usize = 23;
+}
+
 /// The Vault contract.
+///
+/// Global scalars live in one array of words (indices in [`param`] and
+/// [`word`], with units): each typed storage field costs ~170 bytes of WASM
+/// in the generated constructor, and the Vault must fit Stylus' 24 KB.
 #[entrypoint]
 #[storage]
 pub struct Vault {
     access: Access,
-    /// The alAsset (minted on borrow and interest, burned on repay).
-    al_asset: StorageAddress,
-    /// The ERC-4626 collateral token.
-    collateral: StorageAddress,
-    /// The RateController (zero: no interest).
-    rate_controller: StorageAddress,
-    /// The Transmuter (zero: no earmarks).
-    transmuter: StorageAddress,
-    /// Where interest and redemption fees go (the reserves).
-    treasury: StorageAddress,
-    /// `10^(18 - asset decimals)`: converts asset units to `[coin]`.
-    asset_scale: StorageU256,
-    /// Entry paths (deposit, borrow, switch to free debt) are paused.
-    paused: StorageBool,
-
-    /// `[bps]` borrow / withdraw LTV limit.
-    max_ltv_bps: StorageU256,
-    /// `[bps]` LTV above which an account can be liquidated.
-    liquidation_ltv_bps: StorageU256,
-    /// `[bps]` share of an account's debt one liquidation may repay.
-    close_factor_bps: StorageU256,
-    /// `[bps]` liquidation bonus at `liquidationLtvBps + 500`.
-    max_bonus_bps: StorageU256,
-    /// `[coin]` smallest non-zero account debt.
-    min_debt: StorageU256,
-    /// `[coin]` maximum free + paid debt.
-    debt_ceiling: StorageU256,
-    /// `[bps]` extra collateral an earmark takes, sent to the treasury.
-    redemption_fee_bps: StorageU256,
-
+    /// Peers by [`peer`] id: alAsset, ERC-4626 collateral, RateController
+    /// (zero: no interest), Transmuter (zero: no earmarks), treasury.
+    peers: StorageArray<StorageAddress, 5>,
+    /// Parameters and global state, see [`param`] and [`word`].
+    words: StorageArray<StorageU256, { word::COUNT }>,
     accounts: StorageMap<Address, Account>,
-    /// `[shares]` collateral held for accounts (earmarked shares excluded).
-    total_shares: StorageU256,
-    /// `[coin]` total free (redeemable) debt.
-    free_debt: StorageU256,
-    /// `[coin]` total paid debt, interest included (reconciled with mints).
-    paid_debt: StorageU256,
-    /// Sum of the paid accounts' normalised principals.
-    paid_principal: StorageU256,
-    /// `[ray]` paid-debt index (starts at 1.0, only grows).
-    paid_index: StorageU256,
-    /// `[seconds]` time of the last successful accrual.
-    last_accrual: StorageU64,
-    /// `[coin]` interest accrued but not yet minted to the treasury (a mint failed).
-    pending_interest: StorageU256,
-    /// `[coin]` debt left by liquidations that collateral could not cover.
-    bad_debt: StorageU256,
-
-    /// `[shares]` collateral held for the Transmuter.
-    earmarked_shares: StorageU256,
-    /// `[coin]` debt taken by earmarks and not yet reported burned.
-    earmarked_debt: StorageU256,
-    /// `[shares]` earmarked collateral that accounts could not cover (reported).
-    earmark_shortfall: StorageU256,
-    /// `[1e36]` earmark product `P`: a free account's debt is `d0 * P / P0`.
-    earmark_product: StorageU256,
-    /// Earmark epoch (a new epoch starts when an earmark takes all free debt).
-    earmark_epoch: StorageU64,
-    /// Earmark scale (incremented each time `P` is multiplied by `SCALE_FACTOR`).
-    earmark_scale: StorageU64,
     /// `S[epoch << 64 | scale]` `[shares * 1e36 / coin]`: collateral taken per unit of free debt.
     earmark_sums: StorageMap<U256, StorageU256>,
 }
@@ -387,8 +377,39 @@ fn sum_key(epoch: u64, scale: u64) -> U256 {
     U256::from_limbs([scale, epoch, 0, 0])
 }
 
+// Checked arithmetic failing with the encoded `MathError` (one conversion
+// here instead of one at every `?`, which keeps the WASM small).
+
+/// `a * b / d` rounded as asked, see [`fixed::mul_div`].
+#[inline(never)]
+fn mul_div(a: U256, b: U256, d: U256, rounding: Rounding) -> Result<U256, VaultError> {
+    Ok(fixed::mul_div(a, b, d, rounding)?)
+}
+
+/// `amount * bps / 10_000`.
+fn bps_mul(amount: U256, bps: U256, rounding: Rounding) -> Result<U256, VaultError> {
+    mul_div(amount, bps, BPS, rounding)
+}
+
+/// `a * b`, or `MulDivOverflow`.
+fn mul(a: U256, b: U256) -> Result<U256, VaultError> {
+    mul_div(a, b, U256::from(1), Down)
+}
+
+/// `a + b`, or `ArithmeticOverflow`.
+#[inline(never)]
+fn add(a: U256, b: U256) -> Result<U256, VaultError> {
+    Ok(math::add(a, b)?)
+}
+
+/// `a - b`, or `ArithmeticUnderflow`.
+#[inline(never)]
+fn sub(a: U256, b: U256) -> Result<U256, VaultError> {
+    Ok(math::sub(a, b)?)
+}
+
 /// `ceil(debt * 10_000 / value)`; zero without debt, `U256::MAX` without collateral.
-fn ltv_bps(debt: U256, value: U256) -> Result<U256, MathError> {
+fn ltv_bps(debt: U256, value: U256) -> Result<U256, VaultError> {
     if debt.is_zero() {
         Ok(U256::ZERO)
     } else if value.is_zero() {
@@ -434,16 +455,18 @@ impl Vault {
             .into());
         }
         // 10^(18 - decimals) < 2^64.
-        self.asset_scale
-            .set(U256::from(10u64.pow(18 - decimals.to::<u32>())));
-        self.al_asset.set(al_asset);
-        self.collateral.set(collateral);
-        self.treasury.set(treasury);
+        self.put(
+            word::ASSET_SCALE,
+            U256::from(10u64.pow(18 - decimals.to::<u32>())),
+        );
         for (which, address) in [
             (peer::AL_ASSET, al_asset),
             (peer::COLLATERAL, collateral),
             (peer::TREASURY, treasury),
         ] {
+            if let Some(mut slot) = self.peers.setter(which) {
+                slot.set(address);
+            }
             emit(
                 self.vm(),
                 &[
@@ -454,21 +477,20 @@ impl Vault {
                 &[],
             );
         }
-        self.paid_index.set(RAY);
-        self.earmark_product.set(P_ONE);
-        self.last_accrual
-            .set(U64::from(self.vm().block_timestamp()));
+        self.put(word::PAID_INDEX, RAY);
+        self.put(word::EARMARK_PRODUCT, P_ONE);
+        self.put(word::LAST_ACCRUAL, U256::from(self.vm().block_timestamp()));
         for (id, value) in [
-            (param::LIQUIDATION_LTV_BPS, 9_500u64),
-            (param::MAX_LTV_BPS, 9_000),
-            (param::CLOSE_FACTOR_BPS, 5_000),
-            (param::MAX_BONUS_BPS, 500),
-            (param::REDEMPTION_FEE_BPS, 100),
+            (param::LIQUIDATION_LTV_BPS, U256::from(9_500)),
+            (param::MAX_LTV_BPS, U256::from(9_000)),
+            (param::CLOSE_FACTOR_BPS, U256::from(5_000)),
+            (param::MAX_BONUS_BPS, U256::from(500)),
+            (param::REDEMPTION_FEE_BPS, U256::from(100)),
+            (param::DEBT_CEILING, debt_ceiling),
+            (param::MIN_DEBT, min_debt),
         ] {
-            self.write_parameter(id, U256::from(value))?;
+            self.write_parameter(id, value)?;
         }
-        self.write_parameter(param::DEBT_CEILING, debt_ceiling)?;
-        self.write_parameter(param::MIN_DEBT, min_debt)?;
         Ok(())
     }
 
@@ -494,9 +516,12 @@ impl Vault {
             .setter(recipient)
             .shares
             .set(add(position.shares, shares)?);
-        self.total_shares.set(add(self.total_shares.get(), shares)?);
+        self.put(
+            word::TOTAL_SHARES,
+            add(self.word(word::TOTAL_SHARES), shares)?,
+        );
         let sender = self.vm().msg_sender();
-        let collateral = self.collateral.get();
+        let collateral = self.peer(peer::COLLATERAL);
         let this = self.vm().contract_address();
         let data = self.call_peer(
             collateral,
@@ -539,7 +564,10 @@ impl Vault {
             self.check_ltv(account, ltv)?;
         }
         self.accounts.setter(account).shares.set(remaining);
-        self.total_shares.set(sub(self.total_shares.get(), shares)?);
+        self.put(
+            word::TOTAL_SHARES,
+            sub(self.word(word::TOTAL_SHARES), shares)?,
+        );
         self.send_collateral(recipient, shares)?;
         emit(
             self.vm(),
@@ -568,15 +596,18 @@ impl Vault {
         let account = self.vm().msg_sender();
         let position = self.settle(account)?;
         let debt = add(position.debt, amount)?;
-        let min_debt = self.min_debt.get();
+        let min_debt = self.word(param::MIN_DEBT);
         if debt < min_debt {
             return Err(revert!(DebtBelowMinimum {
                 debt: debt,
                 minDebt: min_debt
             }));
         }
-        let total = add(add(self.free_debt.get(), self.paid_debt.get())?, amount)?;
-        let ceiling = self.debt_ceiling.get();
+        let total = add(
+            add(self.word(word::FREE_DEBT), self.word(word::PAID_DEBT))?,
+            amount,
+        )?;
+        let ceiling = self.word(param::DEBT_CEILING);
         if total > ceiling {
             return Err(revert!(DebtCeilingExceeded {
                 total: total,
@@ -586,7 +617,7 @@ impl Vault {
         let ltv = ltv_bps(debt, self.value(position.shares)?)?;
         self.check_ltv(account, ltv)?;
         self.set_debt(account, position.redeemable, position.debt, debt)?;
-        let al_asset = self.al_asset.get();
+        let al_asset = self.peer(peer::AL_ASSET);
         self.call_peer(
             al_asset,
             IAlAsset::mintCall::SELECTOR,
@@ -620,7 +651,7 @@ impl Vault {
         }
         let paid = amount.min(position.debt);
         let debt = position.debt - paid;
-        let min_debt = self.min_debt.get();
+        let min_debt = self.word(param::MIN_DEBT);
         if !debt.is_zero() && debt < min_debt {
             return Err(revert!(DebtBelowMinimum {
                 debt: debt,
@@ -697,7 +728,7 @@ impl Vault {
         let position = self.settle(account)?;
         let value = self.value(position.shares)?;
         let ltv = ltv_bps(position.debt, value)?;
-        let threshold = self.liquidation_ltv_bps.get();
+        let threshold = self.word(param::LIQUIDATION_LTV_BPS);
         if position.debt.is_zero() || ltv <= threshold {
             return Err(revert!(AccountHealthy {
                 account: account,
@@ -707,7 +738,7 @@ impl Vault {
         }
         // ltv > threshold here, so the subtraction cannot underflow.
         let bonus = mul_div(
-            self.max_bonus_bps.get(),
+            self.word(param::MAX_BONUS_BPS),
             (ltv - threshold).min(BONUS_RAMP_BPS),
             BONUS_RAMP_BPS,
             Down,
@@ -715,19 +746,19 @@ impl Vault {
         let premium = add(BPS, bonus)?;
         let mut repay = repay_amount.min(position.debt);
         let mut bad = U256::ZERO;
+        // Collateral covers debt + bonus: the close factor applies.
+        let covered = bps_mul(position.debt, premium, Up)? < value;
+        let max_repay = bps_mul(position.debt, self.word(param::CLOSE_FACTOR_BPS), Up)?;
+        if covered && repay > max_repay {
+            return Err(revert!(RepayExceedsCloseFactor {
+                repayAmount: repay,
+                maxRepay: max_repay
+            }));
+        }
+        let seized_value = bps_mul(repay, premium, Down)?;
         let seize;
-        if bps_mul(position.debt, premium, Up)? < value {
-            // Collateral covers debt + bonus: the close factor applies.
-            let max_repay = bps_mul(position.debt, self.close_factor_bps.get(), Up)?;
-            if repay > max_repay {
-                return Err(revert!(RepayExceedsCloseFactor {
-                    repayAmount: repay,
-                    maxRepay: max_repay
-                }));
-            }
-            seize = mul_div(position.shares, bps_mul(repay, premium, Down)?, value, Down)?;
-        } else if bps_mul(repay, premium, Down)? < value {
-            seize = mul_div(position.shares, bps_mul(repay, premium, Down)?, value, Down)?;
+        if seized_value < value {
+            seize = mul_div(position.shares, seized_value, value, Down)?;
         } else {
             // Take everything; what the collateral cannot cover is bad debt.
             repay = mul_div(value, BPS, premium, Up)?.min(position.debt);
@@ -740,11 +771,14 @@ impl Vault {
             .setter(account)
             .shares
             .set(sub(position.shares, seize)?);
-        self.total_shares.set(sub(self.total_shares.get(), seize)?);
+        self.put(
+            word::TOTAL_SHARES,
+            sub(self.word(word::TOTAL_SHARES), seize)?,
+        );
         let liquidator = self.vm().msg_sender();
         if !bad.is_zero() {
-            let total = add(self.bad_debt.get(), bad)?;
-            self.bad_debt.set(total);
+            let total = add(self.word(word::BAD_DEBT), bad)?;
+            self.put(word::BAD_DEBT, total);
             emit(
                 self.vm(),
                 &[BadDebtRecorded::SIGNATURE_HASH, word(account)],
@@ -778,13 +812,13 @@ impl Vault {
             return Err(revert!(ZeroAmount {}));
         }
         self.accrue_internal(false)?;
-        let bad = self.bad_debt.get();
+        let bad = self.word(word::BAD_DEBT);
         if bad.is_zero() {
             return Err(revert!(NoBadDebt {}));
         }
         let paid = amount.min(bad);
         let remaining = bad - paid;
-        self.bad_debt.set(remaining);
+        self.put(word::BAD_DEBT, remaining);
         let payer = self.vm().msg_sender();
         self.burn_from(payer, paid)?;
         emit(
@@ -832,7 +866,7 @@ impl Vault {
             return Err(revert!(ZeroAmount {}));
         }
         self.accrue_internal(false)?;
-        let free = self.free_debt.get();
+        let free = self.word(word::FREE_DEBT);
         if amount > free {
             return Err(revert!(InsufficientFreeDebt {
                 requested: amount,
@@ -843,11 +877,11 @@ impl Vault {
         let taken = self
             .shares_for(bps_mul(
                 amount,
-                add(BPS, self.redemption_fee_bps.get())?,
+                add(BPS, self.word(param::REDEMPTION_FEE_BPS))?,
                 Up,
             )?)?
             .max(earmarked);
-        let held = self.total_shares.get();
+        let held = self.word(word::TOTAL_SHARES);
         if taken > held {
             let account = self.vm().contract_address();
             return Err(revert!(InsufficientCollateral {
@@ -865,9 +899,9 @@ impl Vault {
         self.earmark_sums.setter(key).set(sum);
         if amount == free {
             // The whole pool is consumed: every free account is cleared.
-            self.earmark_epoch.set(U64::from(epoch + 1));
-            self.earmark_scale.set(U64::ZERO);
-            self.earmark_product.set(P_ONE);
+            self.put(word::EARMARK_EPOCH, U256::from(epoch + 1));
+            self.put(word::EARMARK_SCALE, U256::ZERO);
+            self.put(word::EARMARK_PRODUCT, P_ONE);
         } else {
             // P' = ceil(P * (free - amount) / free), rescaled to keep precision.
             let left = free - amount;
@@ -879,18 +913,22 @@ impl Vault {
                 steps += 1;
                 next = mul_div(product, mul(left, factor)?, free, Up)?;
             }
-            self.earmark_scale.set(U64::from(scale + steps));
-            self.earmark_product.set(next);
+            self.put(word::EARMARK_SCALE, U256::from(scale + steps));
+            self.put(word::EARMARK_PRODUCT, next);
         }
-        self.free_debt.set(free - amount);
-        self.total_shares.set(held - taken);
-        self.earmarked_shares
-            .set(add(self.earmarked_shares.get(), earmarked)?);
-        self.earmarked_debt
-            .set(add(self.earmarked_debt.get(), amount)?);
+        self.put(word::FREE_DEBT, free - amount);
+        self.put(word::TOTAL_SHARES, held - taken);
+        self.put(
+            word::EARMARKED_SHARES,
+            add(self.word(word::EARMARKED_SHARES), earmarked)?,
+        );
+        self.put(
+            word::EARMARKED_DEBT,
+            add(self.word(word::EARMARKED_DEBT), amount)?,
+        );
         let fee = taken - earmarked;
         if !fee.is_zero() {
-            let treasury = self.treasury.get();
+            let treasury = self.peer(peer::TREASURY);
             self.send_collateral(treasury, fee)?;
         }
         emit(
@@ -921,16 +959,18 @@ impl Vault {
         if to.is_zero() {
             return Err(revert!(ZeroAddress {}));
         }
-        let available = self.earmarked_shares.get();
+        let available = self.word(word::EARMARKED_SHARES);
         if shares > available {
             return Err(revert!(InsufficientEarmarked {
                 requested: shares,
                 available: available
             }));
         }
-        self.earmarked_shares.set(available - shares);
-        self.earmarked_debt
-            .set(self.earmarked_debt.get().saturating_sub(burn_amount));
+        self.put(word::EARMARKED_SHARES, available - shares);
+        self.put(
+            word::EARMARKED_DEBT,
+            self.word(word::EARMARKED_DEBT).saturating_sub(burn_amount),
+        );
         if !shares.is_zero() {
             self.send_collateral(to, shares)?;
         }
@@ -946,45 +986,29 @@ impl Vault {
     // Owner and guardian
     // ------------------------------------------------------------------
 
-    /// Wires the RateController once (owner only). Until then, no interest.
+    /// Wires peer `which` (a [`peer`] id) once (owner only): the
+    /// RateController (until then, no interest) and the Transmuter (until
+    /// then, no earmarks); the others are wired by the constructor.
     ///
     /// # Errors
-    /// `OwnableUnauthorizedAccount`, `ZeroAddress`, `PeerAlreadySet`.
+    /// `OwnableUnauthorizedAccount`, `ZeroAddress`, `PeerAlreadySet`, `UnknownPeer`.
     ///
     /// # Events
     /// `PeerSet`.
-    pub fn set_rate_controller(&mut self, controller: Address) -> Result<(), VaultError> {
-        self.access
-            .set_once(&mut self.rate_controller, controller)?;
-        self.last_accrual
-            .set(U64::from(self.vm().block_timestamp()));
+    pub fn set_peer(&mut self, which: u8, peer: Address) -> Result<(), VaultError> {
+        match self.peers.setter(which) {
+            Some(mut slot) => self.access.set_once(&mut slot, peer)?,
+            None => return Err(revert!(UnknownPeer { which: which })),
+        }
+        if which == peer::RATE_CONTROLLER {
+            self.put(word::LAST_ACCRUAL, U256::from(self.vm().block_timestamp()));
+        }
         emit(
             self.vm(),
             &[
                 PeerSet::SIGNATURE_HASH,
-                U256::from(peer::RATE_CONTROLLER).into(),
-                word(controller),
-            ],
-            &[],
-        );
-        Ok(())
-    }
-
-    /// Wires the Transmuter once (owner only).
-    ///
-    /// # Errors
-    /// `OwnableUnauthorizedAccount`, `ZeroAddress`, `PeerAlreadySet`.
-    ///
-    /// # Events
-    /// `PeerSet`.
-    pub fn set_transmuter(&mut self, transmuter: Address) -> Result<(), VaultError> {
-        self.access.set_once(&mut self.transmuter, transmuter)?;
-        emit(
-            self.vm(),
-            &[
-                PeerSet::SIGNATURE_HASH,
-                U256::from(peer::TRANSMUTER).into(),
-                word(transmuter),
+                U256::from(which).into(),
+                word(peer),
             ],
             &[],
         );
@@ -1020,7 +1044,7 @@ impl Vault {
         } else {
             self.access.only_owner()?;
         }
-        self.paused.set(paused);
+        self.put(word::PAUSED, U256::from(paused as u8));
         emit(
             self.vm(),
             &[PausedSet::SIGNATURE_HASH],
@@ -1046,9 +1070,10 @@ impl Vault {
     ) -> Result<(U256, U256, U256, bool, U256, U256), VaultError> {
         let (position, _) = self.position(account)?;
         let value = self.value(position.shares)?;
-        let by_ltv = bps_mul(value, self.max_ltv_bps.get(), Down)?.saturating_sub(position.debt);
-        let total = add(self.free_debt.get(), self.paid_debt.get())?;
-        let by_ceiling = self.debt_ceiling.get().saturating_sub(total);
+        let by_ltv =
+            bps_mul(value, self.word(param::MAX_LTV_BPS), Down)?.saturating_sub(position.debt);
+        let total = add(self.word(word::FREE_DEBT), self.word(word::PAID_DEBT))?;
+        let by_ceiling = self.word(param::DEBT_CEILING).saturating_sub(total);
         Ok((
             position.shares,
             value,
@@ -1066,11 +1091,11 @@ impl Vault {
     /// The collateral's revert.
     pub fn totals(&self) -> Result<(U256, U256, U256, U256, U256), VaultError> {
         Ok((
-            self.value(self.total_shares.get())?,
-            self.free_debt.get(),
-            self.paid_debt.get(),
-            self.earmarked_shares.get(),
-            self.bad_debt.get(),
+            self.value(self.word(word::TOTAL_SHARES))?,
+            self.word(word::FREE_DEBT),
+            self.word(word::PAID_DEBT),
+            self.word(word::EARMARKED_SHARES),
+            self.word(word::BAD_DEBT),
         ))
     }
 
@@ -1086,7 +1111,7 @@ impl Vault {
         }
         let value = self.value(position.shares)?;
         Ok(mul_div(
-            bps_mul(value, self.liquidation_ltv_bps.get(), Down)?,
+            bps_mul(value, self.word(param::LIQUIDATION_LTV_BPS), Down)?,
             WAD,
             position.debt,
             Down,
@@ -1097,69 +1122,85 @@ impl Vault {
     /// debtCeiling, redemptionFeeBps)`.
     pub fn parameters(&self) -> (U256, U256, U256, U256, U256, U256, U256) {
         (
-            self.max_ltv_bps.get(),
-            self.liquidation_ltv_bps.get(),
-            self.close_factor_bps.get(),
-            self.max_bonus_bps.get(),
-            self.min_debt.get(),
-            self.debt_ceiling.get(),
-            self.redemption_fee_bps.get(),
+            self.word(param::MAX_LTV_BPS),
+            self.word(param::LIQUIDATION_LTV_BPS),
+            self.word(param::CLOSE_FACTOR_BPS),
+            self.word(param::MAX_BONUS_BPS),
+            self.word(param::MIN_DEBT),
+            self.word(param::DEBT_CEILING),
+            self.word(param::REDEMPTION_FEE_BPS),
         )
     }
 
     /// `(alAsset, collateral, rateController, transmuter, treasury)`.
     pub fn peers(&self) -> (Address, Address, Address, Address, Address) {
         (
-            self.al_asset.get(),
-            self.collateral.get(),
-            self.rate_controller.get(),
-            self.transmuter.get(),
-            self.treasury.get(),
+            self.peer(peer::AL_ASSET),
+            self.peer(peer::COLLATERAL),
+            self.peer(peer::RATE_CONTROLLER),
+            self.peer(peer::TRANSMUTER),
+            self.peer(peer::TREASURY),
         )
     }
 
     /// Whether the entry paths are paused.
     pub fn paused(&self) -> bool {
-        self.paused.get()
+        !self.word(word::PAUSED).is_zero()
     }
 
-    /// `(paidIndex [ray], lastAccrual [seconds], pendingInterest [coin],
-    /// paidPrincipal)`: interest accrual state.
-    pub fn accrual_state(&self) -> (U256, u64, U256, U256) {
+    /// Accrual and earmarking state: `(paidIndex [ray], paidPrincipal,
+    /// lastAccrual [seconds], pendingInterest [coin], earmarkedDebt [coin],
+    /// earmarkShortfall [shares], earmarkProduct [1e36], earmarkEpoch,
+    /// earmarkScale)`.
+    #[allow(clippy::type_complexity)]
+    pub fn state(&self) -> (U256, U256, U256, U256, U256, U256, U256, U256, U256) {
+        let w = |index| self.word(index);
         (
-            self.paid_index.get(),
-            self.last_accrual.get().to(),
-            self.pending_interest.get(),
-            self.paid_principal.get(),
-        )
-    }
-
-    /// `(earmarkedShares, earmarkedDebt [coin], shortfallShares, product
-    /// [1e36], epoch, scale)`: earmarking state.
-    pub fn earmark_state(&self) -> (U256, U256, U256, U256, u64, u64) {
-        (
-            self.earmarked_shares.get(),
-            self.earmarked_debt.get(),
-            self.earmark_shortfall.get(),
-            self.earmark_product.get(),
-            self.earmark_epoch.get().to(),
-            self.earmark_scale.get().to(),
+            w(word::PAID_INDEX),
+            w(word::PAID_PRINCIPAL),
+            w(word::LAST_ACCRUAL),
+            w(word::PENDING_INTEREST),
+            w(word::EARMARKED_DEBT),
+            w(word::EARMARK_SHORTFALL),
+            w(word::EARMARK_PRODUCT),
+            w(word::EARMARK_EPOCH),
+            w(word::EARMARK_SCALE),
         )
     }
 }
 
 impl Vault {
+    /// Global word `index` (a [`param`] or [`word`] index).
+    #[inline(never)]
+    fn word(&self, index: u8) -> U256 {
+        self.words.get(index).unwrap_or_default()
+    }
+
+    /// Sets global word `index`.
+    #[inline(never)]
+    fn put(&mut self, index: u8, value: U256) {
+        if let Some(mut slot) = self.words.setter(index) {
+            slot.set(value);
+        }
+    }
+
+    /// Peer `which` (a [`peer`] id).
+    #[inline(never)]
+    fn peer(&self, which: u8) -> Address {
+        self.peers.get(which).unwrap_or_default()
+    }
+
     /// `(epoch, scale, product)` of the earmark pool now.
     fn earmark_point(&self) -> (u64, u64, U256) {
         (
-            self.earmark_epoch.get().to(),
-            self.earmark_scale.get().to(),
-            self.earmark_product.get(),
+            self.word(word::EARMARK_EPOCH).saturating_to(),
+            self.word(word::EARMARK_SCALE).saturating_to(),
+            self.word(word::EARMARK_PRODUCT),
         )
     }
 
     fn not_paused(&self) -> Result<(), VaultError> {
-        if self.paused.get() {
+        if self.paused() {
             return Err(revert!(EntryPaused {}));
         }
         Ok(())
@@ -1167,14 +1208,14 @@ impl Vault {
 
     fn only_transmuter(&self) -> Result<(), VaultError> {
         let caller = self.vm().msg_sender();
-        if caller.is_zero() || caller != self.transmuter.get() {
+        if caller.is_zero() || caller != self.peer(peer::TRANSMUTER) {
             return Err(revert!(NotTransmuter { caller: caller }));
         }
         Ok(())
     }
 
     fn check_ltv(&self, account: Address, ltv: U256) -> Result<(), VaultError> {
-        let max = self.max_ltv_bps.get();
+        let max = self.word(param::MAX_LTV_BPS);
         if ltv > max {
             return Err(revert!(LtvExceeded {
                 account: account,
@@ -1189,10 +1230,11 @@ impl Vault {
         let (min, max) = match parameter {
             param::MAX_LTV_BPS => (
                 U256::from(1),
-                self.liquidation_ltv_bps.get().saturating_sub(U256::from(1)),
+                self.word(param::LIQUIDATION_LTV_BPS)
+                    .saturating_sub(U256::from(1)),
             ),
             param::LIQUIDATION_LTV_BPS => (
-                add(self.max_ltv_bps.get(), U256::from(1))?,
+                add(self.word(param::MAX_LTV_BPS), U256::from(1))?,
                 BPS - U256::from(1),
             ),
             param::CLOSE_FACTOR_BPS => (U256::from(1), BPS),
@@ -1213,16 +1255,7 @@ impl Vault {
                 max: max
             }));
         }
-        let slot = match parameter {
-            param::MAX_LTV_BPS => &mut self.max_ltv_bps,
-            param::LIQUIDATION_LTV_BPS => &mut self.liquidation_ltv_bps,
-            param::CLOSE_FACTOR_BPS => &mut self.close_factor_bps,
-            param::MAX_BONUS_BPS => &mut self.max_bonus_bps,
-            param::REDEMPTION_FEE_BPS => &mut self.redemption_fee_bps,
-            param::MIN_DEBT => &mut self.min_debt,
-            _ => &mut self.debt_ceiling,
-        };
-        slot.set(value);
+        self.put(parameter, value);
         emit(
             self.vm(),
             &[ParameterSet::SIGNATURE_HASH, U256::from(parameter).into()],
@@ -1237,25 +1270,25 @@ impl Vault {
             return Ok(U256::ZERO);
         }
         let assets = self.view_word(
-            self.collateral.get(),
+            self.peer(peer::COLLATERAL),
             IErc4626::convertToAssetsCall::SELECTOR,
             &[shares.into()],
         )?;
-        Ok(mul(assets, self.asset_scale.get())?)
+        Ok(mul(assets, self.word(word::ASSET_SCALE))?)
     }
 
     /// Shares worth at least `coin` (ERC-4626 `previewWithdraw`, rounded up).
     fn shares_for(&self, coin: U256) -> Result<U256, VaultError> {
-        let assets = mul_div(coin, U256::from(1), self.asset_scale.get(), Up)?;
+        let assets = mul_div(coin, U256::from(1), self.word(word::ASSET_SCALE), Up)?;
         self.view_word(
-            self.collateral.get(),
+            self.peer(peer::COLLATERAL),
             IErc4626::previewWithdrawCall::SELECTOR,
             &[assets.into()],
         )
     }
 
     fn send_collateral(&mut self, to: Address, shares: U256) -> Result<(), VaultError> {
-        let collateral = self.collateral.get();
+        let collateral = self.peer(peer::COLLATERAL);
         let data = self.call_peer(
             collateral,
             IErc4626::transferCall::SELECTOR,
@@ -1265,7 +1298,7 @@ impl Vault {
     }
 
     fn burn_from(&mut self, from: Address, amount: U256) -> Result<(), VaultError> {
-        let al_asset = self.al_asset.get();
+        let al_asset = self.peer(peer::AL_ASSET);
         self.call_peer(
             al_asset,
             IAlAsset::burnFromCall::SELECTOR,
@@ -1296,14 +1329,14 @@ impl Vault {
     /// paths); otherwise the accrual is skipped and retried later (exits).
     fn accrue_internal(&mut self, strict: bool) -> Result<(), VaultError> {
         let now = self.vm().block_timestamp();
-        let mut index = self.paid_index.get();
+        let mut index = self.word(word::PAID_INDEX);
         let mut rate = U256::ZERO;
-        if U64::from(now) > self.last_accrual.get() {
-            let controller = self.rate_controller.get();
+        if U256::from(now) > self.word(word::LAST_ACCRUAL) {
+            let controller = self.peer(peer::RATE_CONTROLLER);
             if controller.is_zero() {
-                self.last_accrual.set(U64::from(now));
+                self.put(word::LAST_ACCRUAL, U256::from(now));
             } else {
-                let (free, paid) = (self.free_debt.get(), self.paid_debt.get());
+                let (free, paid) = (self.word(word::FREE_DEBT), self.word(word::PAID_DEBT));
                 let result = self
                     .call_peer(
                         controller,
@@ -1322,9 +1355,9 @@ impl Vault {
                         rate = rate_per_second;
                         if factor > WAD {
                             index = mul_div(index, factor, WAD, Up)?;
-                            self.paid_index.set(index);
+                            self.put(word::PAID_INDEX, index);
                         }
-                        self.last_accrual.set(U64::from(now));
+                        self.put(word::LAST_ACCRUAL, U256::from(now));
                     }
                     Err(err) if strict => return Err(err),
                     Err(_) => {}
@@ -1334,12 +1367,12 @@ impl Vault {
         // Paid total follows the principal at the index (rounded up); it only
         // grows here, and the growth (interest and rounding dust) is owed to
         // the treasury.
-        let target = mul_div(self.paid_principal.get(), index, RAY, Up)?;
-        let paid = self.paid_debt.get();
-        let mut pending = self.pending_interest.get();
+        let target = mul_div(self.word(word::PAID_PRINCIPAL), index, RAY, Up)?;
+        let paid = self.word(word::PAID_DEBT);
+        let mut pending = self.word(word::PENDING_INTEREST);
         if target > paid {
             let interest = target - paid;
-            self.paid_debt.set(target);
+            self.put(word::PAID_DEBT, target);
             pending = add(pending, interest)?;
             emit(
                 self.vm(),
@@ -1348,7 +1381,7 @@ impl Vault {
             );
         }
         if !pending.is_zero() {
-            let (al_asset, treasury) = (self.al_asset.get(), self.treasury.get());
+            let (al_asset, treasury) = (self.peer(peer::AL_ASSET), self.peer(peer::TREASURY));
             // A failed mint (minter paused or at its ceiling) must not block
             // exits: the interest stays pending and is retried next time.
             let minted = self
@@ -1358,8 +1391,10 @@ impl Vault {
                     &[word(treasury), pending.into()],
                 )
                 .is_ok();
-            self.pending_interest
-                .set(if minted { U256::ZERO } else { pending });
+            self.put(
+                word::PENDING_INTEREST,
+                if minted { U256::ZERO } else { pending },
+            );
         }
         Ok(())
     }
@@ -1382,7 +1417,7 @@ impl Vault {
             return Ok((position, U256::ZERO));
         }
         if !redeemable {
-            position.debt = mul_div(stored, self.paid_index.get(), RAY, Up)?;
+            position.debt = mul_div(stored, self.word(word::PAID_INDEX), RAY, Up)?;
             return Ok((position, U256::ZERO));
         }
         let (epoch0, scale0, product0) = (
@@ -1398,8 +1433,8 @@ impl Vault {
             let steps = scale.saturating_sub(scale0);
             let denominator = match steps {
                 0 => Some(product0),
-                1 => product0.checked_mul(SCALE_FACTOR),
-                2 => product0.checked_mul(SCALE_FACTOR * SCALE_FACTOR),
+                1 => mul(product0, SCALE_FACTOR).ok(),
+                2 => mul(product0, P_ONE).ok(), // SCALE_FACTOR²
                 _ => None,
             };
             match denominator {
@@ -1407,7 +1442,7 @@ impl Vault {
                 // Far below one wei (see README), rounded up.
                 None => U256::from(1),
             }
-            .min(self.free_debt.get())
+            .min(self.word(word::FREE_DEBT))
         };
         // Collateral taken: d0 * ΔS / P0 over the snapshot's scale and the
         // next two, each rounded up; later scales add less than one share.
@@ -1428,7 +1463,7 @@ impl Vault {
                 };
                 loss = add(loss, share)?;
             }
-            denominator = denominator.saturating_mul(SCALE_FACTOR);
+            denominator = mul(denominator, SCALE_FACTOR).unwrap_or(U256::MAX);
         }
         position.shares = shares.saturating_sub(loss);
         Ok((position, loss.saturating_sub(shares)))
@@ -1441,13 +1476,17 @@ impl Vault {
             if !shortfall.is_zero() {
                 // The account could not pay its share: that much of the
                 // earmarked collateral does not exist. Report it.
-                let earmarked = self.earmarked_shares.get();
+                let earmarked = self.word(word::EARMARKED_SHARES);
                 let missing = shortfall.min(earmarked);
-                self.earmarked_shares.set(earmarked - missing);
-                self.total_shares
-                    .set(add(self.total_shares.get(), missing)?);
-                self.earmark_shortfall
-                    .set(add(self.earmark_shortfall.get(), shortfall)?);
+                self.put(word::EARMARKED_SHARES, earmarked - missing);
+                self.put(
+                    word::TOTAL_SHARES,
+                    add(self.word(word::TOTAL_SHARES), missing)?,
+                );
+                self.put(
+                    word::EARMARK_SHORTFALL,
+                    add(self.word(word::EARMARK_SHORTFALL), shortfall)?,
+                );
                 emit(
                     self.vm(),
                     &[EarmarkShortfall::SIGNATURE_HASH, word(account)],
@@ -1482,24 +1521,31 @@ impl Vault {
         new: U256,
     ) -> Result<(), VaultError> {
         if redeemable {
-            self.free_debt
-                .set(add(sub(self.free_debt.get(), old)?, new)?);
+            self.put(
+                word::FREE_DEBT,
+                add(sub(self.word(word::FREE_DEBT), old)?, new)?,
+            );
             self.accounts.setter(account).debt.set(new);
         } else {
             let principal = if new.is_zero() {
                 U256::ZERO
             } else {
-                mul_div(new, RAY, self.paid_index.get(), Up)?
+                mul_div(new, RAY, self.word(word::PAID_INDEX), Up)?
             };
             let mut record = self.accounts.setter(account);
             let old_principal = record.debt.get();
             record.debt.set(principal);
-            self.paid_principal.set(add(
-                sub(self.paid_principal.get(), old_principal)?,
-                principal,
-            )?);
-            self.paid_debt
-                .set(add(sub(self.paid_debt.get(), old)?, new)?);
+            self.put(
+                word::PAID_PRINCIPAL,
+                add(
+                    sub(self.word(word::PAID_PRINCIPAL), old_principal)?,
+                    principal,
+                )?,
+            );
+            self.put(
+                word::PAID_DEBT,
+                add(sub(self.word(word::PAID_DEBT), old)?, new)?,
+            );
         }
         Ok(())
     }

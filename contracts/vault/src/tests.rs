@@ -240,11 +240,8 @@ fn constructor_sets_defaults_and_peers() {
         v.peers(),
         (AL, COLL, Address::ZERO, Address::ZERO, TREASURY)
     );
-    assert_eq!(v.accrual_state(), (RAY, 1_000, U256::ZERO, U256::ZERO));
-    assert_eq!(
-        v.earmark_state(),
-        (U256::ZERO, U256::ZERO, U256::ZERO, P_ONE, 0, 0)
-    );
+    let z = U256::ZERO;
+    assert_eq!(v.state(), (RAY, z, U256::from(1_000), z, z, z, P_ONE, z, z));
     assert!(!v.paused());
     assert_eq!(v.owner(), OWNER);
     assert_eq!(env.logs_of::<PeerSet>().len(), 3);
@@ -402,19 +399,22 @@ fn peers_are_wired_once_by_the_owner() {
     let mut env = Env::new();
     env.as_(ALICE);
     is(
-        env.vault.set_rate_controller(RC),
+        env.vault.set_peer(peer::RATE_CONTROLLER, RC),
         suite_common::access::OwnableUnauthorizedAccount { account: ALICE },
     );
     env.as_(OWNER);
-    is(env.vault.set_transmuter(Address::ZERO), ZeroAddress {});
-    env.vault.set_rate_controller(RC).unwrap();
-    env.vault.set_transmuter(TM).unwrap();
     is(
-        env.vault.set_rate_controller(BOB),
+        env.vault.set_peer(peer::TRANSMUTER, Address::ZERO),
+        ZeroAddress {},
+    );
+    env.vault.set_peer(peer::RATE_CONTROLLER, RC).unwrap();
+    env.vault.set_peer(peer::TRANSMUTER, TM).unwrap();
+    is(
+        env.vault.set_peer(peer::RATE_CONTROLLER, BOB),
         PeerAlreadySet { current: RC },
     );
     is(
-        env.vault.set_transmuter(BOB),
+        env.vault.set_peer(peer::TRANSMUTER, BOB),
         PeerAlreadySet { current: TM },
     );
     assert_eq!(env.vault.peers(), (AL, COLL, RC, TM, TREASURY));
@@ -581,7 +581,7 @@ fn withdraw_respects_ltv() {
     env.vault.repay(coin(80), ALICE).unwrap();
     env.mock_transfer(ALICE, coin(89));
     env.vault.withdraw(coin(89), ALICE).unwrap();
-    assert_eq!(env.vault.total_shares.get(), U256::ZERO);
+    assert_eq!(env.vault.word(word::TOTAL_SHARES), U256::ZERO);
 }
 
 // ---------------------------------------------------------------------
@@ -675,7 +675,7 @@ fn repay_by_anyone_caps_at_debt() {
     assert_eq!(env.position(ALICE).debt, U256::ZERO);
     assert_eq!(env.net_minted(), U256::ZERO);
     assert_eq!(env.vault.totals().unwrap().2, U256::ZERO);
-    assert_eq!(env.vault.paid_principal.get(), U256::ZERO);
+    assert_eq!(env.vault.word(word::PAID_PRINCIPAL), U256::ZERO);
     // A failed burn (allowance, balance) bubbles up.
     env.open(CAROL, coin(100), coin(50));
     assert_eq!(err(env.vault.repay(coin(20), CAROL)), b"unmocked call");
@@ -723,7 +723,7 @@ fn set_redeemable_moves_debt_between_pools() {
 fn interest_accrues_to_paid_debt_and_is_minted_to_the_treasury() {
     let mut env = Env::new();
     env.as_(OWNER);
-    env.vault.set_rate_controller(RC).unwrap();
+    env.vault.set_peer(peer::RATE_CONTROLLER, RC).unwrap();
     env.open(ALICE, coin(1_000), coin(100)); // paid
     env.open(BOB, coin(1_000), coin(300));
     env.as_(BOB);
@@ -742,15 +742,12 @@ fn interest_accrues_to_paid_debt_and_is_minted_to_the_treasury() {
         env.vault.totals().unwrap(),
         (coin(2_000), coin(300), coin(101), U256::ZERO, U256::ZERO)
     );
+    assert_eq!(env.vault.state().0, RAY + RAY / U256::from(100));
     assert_eq!(
-        env.vault.accrual_state(),
-        (
-            RAY + RAY / U256::from(100),
-            1_000 + 86_400,
-            U256::ZERO,
-            coin(100)
-        )
+        env.vault.word(word::LAST_ACCRUAL),
+        U256::from(1_000 + 86_400)
     );
+    assert_eq!(env.vault.word(word::PAID_PRINCIPAL), coin(100));
     let event = env.logs_of::<InterestAccrued>().pop().unwrap();
     assert_eq!(
         (event.interest, event.ratePerSecondWad),
@@ -775,14 +772,14 @@ fn interest_accrues_to_paid_debt_and_is_minted_to_the_treasury() {
     env.mock_burn(ALICE, coin(101));
     env.as_(ALICE);
     env.vault.repay(coin(101), ALICE).unwrap();
-    assert_eq!(env.vault.paid_debt.get(), U256::ZERO);
+    assert_eq!(env.vault.word(word::PAID_DEBT), U256::ZERO);
 }
 
 #[test]
 fn controller_failures_block_entries_but_not_exits() {
     let mut env = Env::new();
     env.as_(OWNER);
-    env.vault.set_rate_controller(RC).unwrap();
+    env.vault.set_peer(peer::RATE_CONTROLLER, RC).unwrap();
     env.open(ALICE, coin(1_000), coin(100));
     env.host.set_block_timestamp(5_000);
     // update is unmocked: it reverts.
@@ -793,7 +790,7 @@ fn controller_failures_block_entries_but_not_exits() {
     env.mock_burn(ALICE, coin(10));
     env.vault.repay(coin(10), ALICE).unwrap();
     // The accrual was skipped, not lost.
-    assert_eq!(env.vault.accrual_state().1, 1_000);
+    assert_eq!(env.vault.word(word::LAST_ACCRUAL), U256::from(1_000));
     // Malformed return data is an error too.
     env.host.mock(
         RC,
@@ -811,7 +808,7 @@ fn controller_failures_block_entries_but_not_exits() {
 fn failed_interest_mint_stays_pending() {
     let mut env = Env::new();
     env.as_(OWNER);
-    env.vault.set_rate_controller(RC).unwrap();
+    env.vault.set_peer(peer::RATE_CONTROLLER, RC).unwrap();
     env.open(ALICE, coin(1_000), coin(100));
     env.host.set_block_timestamp(2_000);
     env.mock_update(U256::ZERO, coin(100), U256::ZERO, WAD * U256::from(2));
@@ -819,12 +816,12 @@ fn failed_interest_mint_stays_pending() {
     env.mock_burn(ALICE, coin(50));
     env.as_(ALICE);
     env.vault.repay(coin(50), ALICE).unwrap();
-    assert_eq!(env.vault.accrual_state().2, coin(100));
+    assert_eq!(env.vault.word(word::PENDING_INTEREST), coin(100));
     assert_eq!(env.position(ALICE).debt, coin(150));
     // Next time it is minted.
     env.mock_mint(TREASURY, coin(100));
     env.vault.accrue().unwrap();
-    assert_eq!(env.vault.accrual_state().2, U256::ZERO);
+    assert_eq!(env.vault.word(word::PENDING_INTEREST), U256::ZERO);
     assert_eq!(env.net_minted(), coin(150));
 }
 
@@ -907,7 +904,7 @@ fn liquidation_pays_the_linear_bonus_within_the_close_factor() {
         ),
         (ALICE, LIQUIDATOR, coin(40), seized, U256::from(100))
     );
-    assert_eq!(env.vault.total_shares.get(), coin(100) - seized);
+    assert_eq!(env.vault.word(word::TOTAL_SHARES), coin(100) - seized);
 }
 
 #[test]
@@ -1034,7 +1031,7 @@ impl Env {
     fn with_transmuter() -> Self {
         let mut env = Env::new();
         env.as_(OWNER);
-        env.vault.set_transmuter(TM).unwrap();
+        env.vault.set_peer(peer::TRANSMUTER, TM).unwrap();
         env
     }
 
@@ -1136,9 +1133,9 @@ fn earmark_takes_pro_rata_from_free_accounts_only() {
             redeemable: false
         }
     );
-    assert_eq!(env.vault.free_debt.get(), coin(200));
-    assert_eq!(env.vault.earmark_state().0, coin(200));
-    assert_eq!(env.vault.earmark_state().1, coin(200));
+    assert_eq!(env.vault.word(word::FREE_DEBT), coin(200));
+    assert_eq!(env.vault.word(word::EARMARKED_SHARES), coin(200));
+    assert_eq!(env.vault.word(word::EARMARKED_DEBT), coin(200));
     let event = env.logs_of::<Earmark>().pop().unwrap();
     assert_eq!(
         (event.amount, event.earmarkedShares, event.feeShares),
@@ -1159,8 +1156,8 @@ fn earmark_takes_pro_rata_from_free_accounts_only() {
     env.vault
         .release_earmarked(coin(150), TM, coin(150))
         .unwrap();
-    assert_eq!(env.vault.earmark_state().0, coin(50));
-    assert_eq!(env.vault.earmark_state().1, coin(50));
+    assert_eq!(env.vault.word(word::EARMARKED_SHARES), coin(50));
+    assert_eq!(env.vault.word(word::EARMARKED_DEBT), coin(50));
     let event = env.logs_of::<EarmarkReleased>().pop().unwrap();
     assert_eq!(
         (event.to, event.shares, event.burnAmount),
@@ -1178,7 +1175,7 @@ fn earmark_of_the_whole_pool_starts_a_new_epoch() {
         env.vault.set_redeemable(true).unwrap();
     }
     env.earmark(coin(400)).unwrap();
-    assert_eq!(env.vault.earmark_state().4, 1);
+    assert_eq!(env.vault.word(word::EARMARK_EPOCH), U256::from(1));
     assert_eq!(
         env.position(ALICE),
         Position {
@@ -1195,7 +1192,7 @@ fn earmark_of_the_whole_pool_starts_a_new_epoch() {
             redeemable: true
         }
     );
-    assert_eq!(env.vault.free_debt.get(), U256::ZERO);
+    assert_eq!(env.vault.word(word::FREE_DEBT), U256::ZERO);
     // A new borrower in the new epoch is unaffected by the old one, and a
     // later earmark takes only from it.
     env.as_(BOB);
@@ -1274,8 +1271,8 @@ fn undercollateralised_free_accounts_report_a_shortfall() {
     assert_eq!((position.shares, shortfall), (U256::ZERO, coin(98)));
     env.as_(ALICE);
     env.vault.set_redeemable(false).unwrap(); // a touch settles
-    assert_eq!(env.vault.earmark_state().2, coin(98));
-    assert_eq!(env.vault.earmark_state().0, coin(360) - coin(98));
+    assert_eq!(env.vault.word(word::EARMARK_SHORTFALL), coin(98));
+    assert_eq!(env.vault.word(word::EARMARKED_SHARES), coin(360) - coin(98));
     assert_eq!(
         env.logs_of::<EarmarkShortfall>().pop().unwrap().shares,
         coin(98)
@@ -1315,7 +1312,7 @@ proptest! {
     fn rounding_never_lets_account_debts_fall_below_totals(ops in proptest::collection::vec(op(), 1..40)) {
         let mut env = Env::with_transmuter();
         env.as_(OWNER);
-        env.vault.set_rate_controller(RC).unwrap();
+        env.vault.set_peer(peer::RATE_CONTROLLER, RC).unwrap();
         let accounts = [ALICE, BOB, CAROL];
         let big = coin(1_000_000_000);
         for who in accounts {
@@ -1325,7 +1322,7 @@ proptest! {
         let mut now = 1_000u64;
         let mut steps = 0u64;
         for op in ops {
-            let (free, paid) = (env.vault.free_debt.get(), env.vault.paid_debt.get());
+            let (free, paid) = (env.vault.word(word::FREE_DEBT), env.vault.word(word::PAID_DEBT));
             match op {
                 Op::Borrow(i, x) => {
                     let who = accounts[i];
@@ -1357,8 +1354,8 @@ proptest! {
                     env.host.set_block_timestamp(now);
                     env.mock_update(free, paid, U256::ZERO, WAD + U256::from(f));
                     // Interest: whatever the accrual computes.
-                    let index = mul_div(env.vault.paid_index.get(), WAD + U256::from(f), WAD, Up).unwrap();
-                    let target = mul_div(env.vault.paid_principal.get(), index, RAY, Up).unwrap();
+                    let index = mul_div(env.vault.word(word::PAID_INDEX), WAD + U256::from(f), WAD, Up).unwrap();
+                    let target = mul_div(env.vault.word(word::PAID_PRINCIPAL), index, RAY, Up).unwrap();
                     if target > paid { env.mock_mint(TREASURY, target - paid); }
                     env.host.set_sender(OWNER);
                     env.vault.accrue().unwrap();
@@ -1375,7 +1372,7 @@ proptest! {
                 let p = env.position(who);
                 if p.redeemable { sum_free += p.debt } else { sum_paid += p.debt }
             }
-            let (free, paid) = (env.vault.free_debt.get(), env.vault.paid_debt.get());
+            let (free, paid) = (env.vault.word(word::FREE_DEBT), env.vault.word(word::PAID_DEBT));
             prop_assert!(sum_free >= free, "free: Σ {} < total {}", sum_free, free);
             prop_assert!(sum_paid >= paid, "paid: Σ {} < total {}", sum_paid, paid);
             // Rounding never favours borrowers and stays dust-sized.
@@ -1383,8 +1380,8 @@ proptest! {
             prop_assert!(sum_free - free <= bound, "free drift {}", sum_free - free);
             prop_assert!(sum_paid - paid <= bound * U256::from(1_000), "paid drift {}", sum_paid - paid);
             // Supply reconciliation, to the wei.
-            let (earmarked_debt, pending) = (env.vault.earmarked_debt.get(), env.vault.pending_interest.get());
-            prop_assert_eq!(env.net_minted() + pending, free + paid + env.vault.bad_debt.get() + earmarked_debt);
+            let (earmarked_debt, pending) = (env.vault.word(word::EARMARKED_DEBT), env.vault.word(word::PENDING_INTEREST));
+            prop_assert_eq!(env.net_minted() + pending, free + paid + env.vault.word(word::BAD_DEBT) + earmarked_debt);
         }
     }
 }
