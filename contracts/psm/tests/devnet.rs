@@ -1,0 +1,792 @@
+//! The PSM on the devnet: the real WASM of the Psm, the AlAsset, a 6-decimal
+//! MockErc20 ("USDC") and a MockErc4626 over it (virtual-share offset,
+//! `simulateYield` / `simulateLoss`).
+//!
+//! Scenarios (round trips, a bank run, yield, a vault loss, the deadline and
+//! the pause, quotes against executions, the minter ceiling, the inflation
+//! guard) and a property test over random sequences of buys, sells, yield,
+//! losses, harvests and time.
+//!
+//! The WASM is read from `target/stylus/` and built with
+//! `cargo run -p scripts -- build ...` when missing or older than its sources.
+
+use std::{
+    cell::RefCell,
+    path::{Path, PathBuf},
+    process::Command,
+    sync::OnceLock,
+    time::SystemTime,
+};
+
+use alloy_primitives::{Address, U256};
+use alloy_sol_types::{SolCall, SolError, SolValue};
+use devnet::{Clock, Devnet, DevnetConfig, Revert, SnapshotId, DEV_ACCOUNT};
+use proptest::{
+    prelude::*,
+    test_runner::{Config, TestRunner},
+};
+use psm::{
+    BuyDisabledAfterDeadline, InsufficientPsmLiquidity, MinterCeilingExceeded, VaultSupplyTooLow,
+};
+use suite_common::errors::EntryPaused;
+
+mod abi {
+    suite_common::psm_abi!(alloy_sol_types::sol);
+    suite_common::al_asset_abi!(alloy_sol_types::sol);
+    suite_common::mock_erc20_abi!(alloy_sol_types::sol);
+    suite_common::mock_erc4626_abi!(alloy_sol_types::sol);
+}
+use abi::{IAlAsset, IMockErc20, IMockErc4626, IPsm};
+
+const T0: u64 = 1_700_000_000;
+/// Immutability window: 30 days.
+const WINDOW: u64 = 30 * 86_400;
+const TREASURY: Address = Address::repeat_byte(0xd1);
+const DEAD: Address = Address::repeat_byte(0xde);
+const USERS: [Address; 3] = [
+    Address::repeat_byte(0xa1),
+    Address::repeat_byte(0xa2),
+    Address::repeat_byte(0xa3),
+];
+/// Shares' decimals offset of the vault (OpenZeppelin's inflation defence).
+const OFFSET: u8 = 3;
+/// The deployer seeds the vault with 1 USDC of dead shares; the guard asks for it.
+const SEED: u64 = 1_000_000;
+
+// ---------------------------------------------------------------- WASM
+
+const CONTRACTS: &[(&str, &str, &[&str])] = &[
+    (
+        "psm",
+        "suite-psm",
+        &["contracts/psm/src", "contracts/common/src"],
+    ),
+    (
+        "al_asset",
+        "al-asset",
+        &["contracts/al-asset/src", "contracts/common/src"],
+    ),
+    (
+        "mock_erc20",
+        "mock-erc20",
+        &["contracts/mocks/erc20/src", "contracts/common/src"],
+    ),
+    (
+        "mock_erc4626",
+        "mock-erc4626",
+        &["contracts/mocks/erc4626/src", "contracts/common/src"],
+    ),
+];
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn newest(path: &Path) -> Option<SystemTime> {
+    let meta = std::fs::metadata(path).ok()?;
+    if meta.is_file() {
+        return meta.modified().ok();
+    }
+    std::fs::read_dir(path)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter_map(|e| newest(&e.path()))
+        .max()
+}
+
+fn wasm(lib: &str) -> Vec<u8> {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let dir = root().join("target/stylus");
+        let stale: Vec<&str> = CONTRACTS
+            .iter()
+            .filter(|(lib, _, sources)| {
+                let built = newest(&dir.join(format!("{lib}.wasm")));
+                built.is_none() || sources.iter().any(|s| newest(&root().join(s)) > built)
+            })
+            .map(|(_, package, _)| *package)
+            .collect();
+        if !stale.is_empty() {
+            let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+                .args(["run", "-q", "-p", "scripts", "--", "build"])
+                .args(&stale)
+                .current_dir(root())
+                .status()
+                .expect("running the build tool");
+            assert!(status.success(), "building {stale:?} failed");
+        }
+    });
+    let path = root().join(format!("target/stylus/{lib}.wasm"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+// ---------------------------------------------------------------- world
+
+fn u(v: u64) -> U256 {
+    U256::from(v)
+}
+
+/// `v` whole USDC.
+fn usdc(v: u64) -> U256 {
+    u(v) * u(1_000_000)
+}
+
+/// USDC units to coin (18 decimals).
+fn coin_of(asset: U256) -> U256 {
+    asset * u(1_000_000_000_000)
+}
+
+struct World {
+    chain: Devnet,
+    coin: Address,
+    usdc: Address,
+    /// Zero when the PSM holds USDC directly.
+    vault: Address,
+    psm: Address,
+}
+
+impl World {
+    /// AlAsset, USDC (6 decimals), optionally a vault seeded with 1 USDC of
+    /// dead shares, and the PSM (30-day window, minter ceiling 10M alUSD);
+    /// each user holds 1M USDC and approved the PSM for USDC and alUSD.
+    fn new(with_vault: bool) -> Self {
+        let mut chain = Devnet::with_config(DevnetConfig {
+            clock: Clock::Manual(T0),
+            ..DevnetConfig::default()
+        });
+        let dev = DEV_ACCOUNT;
+        let coin = chain
+            .deploy_wasm(
+                dev,
+                &wasm("al_asset"),
+                Some(&("Alchemix USD", "alUSD", dev).abi_encode_params()),
+            )
+            .unwrap()
+            .address;
+        let token = chain
+            .deploy_wasm(
+                dev,
+                &wasm("mock_erc20"),
+                Some(&("USD Coin", "USDC", U256::from(6u8), dev).abi_encode_params()),
+            )
+            .unwrap()
+            .address;
+        let mut world = World {
+            chain,
+            coin,
+            usdc: token,
+            vault: Address::ZERO,
+            psm: Address::ZERO,
+        };
+        let mut min_supply = U256::ZERO;
+        if with_vault {
+            world.vault = world
+                .chain
+                .deploy_wasm(
+                    dev,
+                    &wasm("mock_erc4626"),
+                    Some(
+                        &(token, "Vault USDC", "vUSDC", U256::from(OFFSET), dev)
+                            .abi_encode_params(),
+                    ),
+                )
+                .unwrap()
+                .address;
+            // The deployer's seed deposit, owned by a dead address.
+            world.send(
+                token,
+                IMockErc20::mintCall {
+                    to: dev,
+                    amount: u(SEED),
+                },
+            );
+            world.send(
+                token,
+                IMockErc20::approveCall {
+                    spender: world.vault,
+                    value: U256::MAX,
+                },
+            );
+            world.send(
+                world.vault,
+                IMockErc4626::depositCall {
+                    assets: u(SEED),
+                    receiver: DEAD,
+                },
+            );
+            min_supply = u(SEED) * U256::from(10u64.pow(OFFSET as u32));
+        }
+        world.psm = world
+            .chain
+            .deploy_wasm(
+                dev,
+                &wasm("psm"),
+                Some(
+                    &(dev, coin, token, world.vault, TREASURY, WINDOW, min_supply)
+                        .abi_encode_params(),
+                ),
+            )
+            .unwrap()
+            .address;
+        world.send(
+            coin,
+            IAlAsset::addMinterCall {
+                minter: world.psm,
+                ceiling: coin_of(usdc(10_000_000)),
+            },
+        );
+        for user in USERS {
+            world
+                .chain
+                .fund(user, U256::from(10u64).pow(U256::from(20u64)));
+            world.send(
+                token,
+                IMockErc20::mintCall {
+                    to: user,
+                    amount: usdc(1_000_000),
+                },
+            );
+            world.send_from(
+                user,
+                token,
+                IMockErc20::approveCall {
+                    spender: world.psm,
+                    value: U256::MAX,
+                },
+            );
+            world.send_from(
+                user,
+                coin,
+                IAlAsset::approveCall {
+                    spender: world.psm,
+                    value: U256::MAX,
+                },
+            );
+        }
+        world
+    }
+
+    fn send_from<C: SolCall>(&mut self, from: Address, to: Address, call: C) -> C::Return {
+        self.chain
+            .send_call(from, to, &call)
+            .unwrap_or_else(|e| panic!("{}: {e}", C::SIGNATURE))
+    }
+
+    fn send<C: SolCall>(&mut self, to: Address, call: C) -> C::Return {
+        self.send_from(DEV_ACCOUNT, to, call)
+    }
+
+    fn try_send<C: SolCall>(
+        &mut self,
+        from: Address,
+        to: Address,
+        call: C,
+    ) -> Result<C::Return, Revert> {
+        self.chain.send_call(from, to, &call)
+    }
+
+    fn view<C: SolCall>(&mut self, to: Address, call: C) -> C::Return {
+        self.chain
+            .view(DEV_ACCOUNT, to, &call)
+            .unwrap_or_else(|e| panic!("{}: {e}", C::SIGNATURE))
+    }
+
+    fn try_view<C: SolCall>(&mut self, to: Address, call: C) -> Result<C::Return, Revert> {
+        self.chain.view(DEV_ACCOUNT, to, &call)
+    }
+
+    fn usdc_of(&mut self, who: Address) -> U256 {
+        self.view(self.usdc, IMockErc20::balanceOfCall { account: who })
+    }
+
+    fn coin_balance(&mut self, who: Address) -> U256 {
+        self.view(self.coin, IAlAsset::balanceOfCall { account: who })
+    }
+
+    fn free(&mut self) -> U256 {
+        self.view(self.psm, IPsm::freePsmAssetsCall {})
+    }
+
+    fn holdings(&mut self) -> U256 {
+        self.view(self.psm, IPsm::holdingsCall {})
+    }
+
+    fn shortfall(&mut self) -> U256 {
+        self.view(self.psm, IPsm::shortfallCall {})
+    }
+
+    /// The PSM's outstanding mints on the coin (minted − burned) `[coin]`.
+    fn outstanding(&mut self) -> U256 {
+        self.view(self.coin, IAlAsset::minterInfoCall { minter: self.psm })
+            .outstanding
+    }
+
+    /// Buys with the quote checked against the execution (coin to the buyer
+    /// and fee to the treasury).
+    fn buy(&mut self, user: Address, asset_in: U256) -> Result<U256, Revert> {
+        let quote = self.try_view(self.psm, IPsm::quoteBuyCall { assetIn: asset_in });
+        let (coin_before, fee_before) = (self.coin_balance(user), self.coin_balance(TREASURY));
+        let result = self.try_send(
+            user,
+            self.psm,
+            IPsm::buyCall {
+                assetIn: asset_in,
+                minCoinOut: U256::ZERO,
+                recipient: user,
+            },
+        );
+        match (&quote, &result) {
+            (Ok(q), Ok(out)) => {
+                assert_eq!(q.coinOut, *out, "quoteBuy coinOut");
+                assert_eq!(self.coin_balance(user) - coin_before, *out);
+                assert_eq!(
+                    self.coin_balance(TREASURY) - fee_before,
+                    q.fee,
+                    "quoteBuy fee"
+                );
+            }
+            // The quote fails exactly when the buy fails, with the same error.
+            (Err(q), Err(r)) => assert_eq!(q.data, r.data, "quoteBuy error"),
+            _ => panic!(
+                "quoteBuy {:?} but buy {result:?}",
+                quote.map(|q| (q.coinOut, q.fee))
+            ),
+        }
+        result
+    }
+
+    /// Sells with the quote checked against the execution.
+    fn sell(&mut self, user: Address, coin_in: U256) -> Result<U256, Revert> {
+        let quote = self.try_view(self.psm, IPsm::quoteSellCall { coinIn: coin_in });
+        let before = self.usdc_of(user);
+        let result = self.try_send(
+            user,
+            self.psm,
+            IPsm::sellCall {
+                coinIn: coin_in,
+                minAssetOut: U256::ZERO,
+                recipient: user,
+            },
+        );
+        match (&quote, &result) {
+            (Ok(q), Ok(out)) => {
+                assert_eq!(q, out, "quoteSell");
+                assert_eq!(self.usdc_of(user) - before, *out);
+            }
+            (Err(q), Err(r)) => assert_eq!(q.data, r.data, "quoteSell error"),
+            // A quote cannot see the seller's balance or allowance.
+            (Ok(_), Err(_)) => {}
+            _ => panic!("quoteSell {quote:?} but sell {result:?}"),
+        }
+        result
+    }
+}
+
+fn revert_is<E: SolError + PartialEq + std::fmt::Debug>(result: Result<U256, Revert>, expected: E) {
+    let revert = result.expect_err("expected a revert");
+    assert_eq!(revert.as_error::<E>(), Some(expected), "{revert}");
+}
+
+// ------------------------------------------------------------- scenarios
+
+#[test]
+fn round_trip_with_and_without_vault() {
+    for with_vault in [false, true] {
+        let mut w = World::new(with_vault);
+        let alice = USERS[0];
+        let out = w.buy(alice, usdc(1_000)).unwrap();
+        // The vault's rounding may credit a few units less than 1,000 USDC,
+        // never more; the coin minted matches the credit exactly.
+        let free = w.free();
+        assert!(
+            free <= usdc(1_000) && free + u(2) >= usdc(1_000),
+            "credited {free}"
+        );
+        assert_eq!(out, coin_of(free));
+        assert_eq!(w.outstanding(), coin_of(free));
+        assert!(w.holdings() >= free);
+        // Sell it all back, with some dust below one USDC unit left over.
+        let dust = u(999_999_999_999);
+        let back = w.sell(alice, out - dust).unwrap();
+        assert_eq!(back, free - u(1));
+        // Only `(free − 1) · 10^12` coin was taken: 10^12 − dust + dust = one unit's worth stays.
+        assert_eq!(w.coin_balance(alice), coin_of(u(1)));
+        assert_eq!(w.free(), u(1));
+        assert_eq!(w.outstanding(), coin_of(u(1)));
+        assert_eq!(
+            w.usdc_of(alice),
+            usdc(1_000_000) - usdc(1_000) + free - u(1)
+        );
+    }
+}
+
+#[test]
+fn bank_run_drains_the_psm_to_zero_and_loses_nothing() {
+    let mut w = World::new(true);
+    let mut minted = Vec::new();
+    for (i, user) in USERS.into_iter().enumerate() {
+        minted.push(w.buy(user, usdc(100_000 * (i as u64 + 1))).unwrap());
+    }
+    for (user, coin) in USERS.into_iter().zip(minted.clone()) {
+        w.sell(user, coin).unwrap();
+        assert!(w.holdings() >= w.free());
+    }
+    assert_eq!(w.free(), U256::ZERO);
+    assert_eq!(w.outstanding(), U256::ZERO);
+    assert_eq!(w.shortfall(), U256::ZERO);
+    // Each user got back exactly what the vault credited them (no fee in the
+    // first half), at most the rounding of the vault below what they paid.
+    for (i, user) in USERS.into_iter().enumerate() {
+        let paid = usdc(100_000 * (i as u64 + 1));
+        let got = w.usdc_of(user) - (usdc(1_000_000) - paid);
+        assert_eq!(coin_of(got), minted[i]);
+        assert!(got <= paid && got + u(2) >= paid);
+    }
+    // The next sell fails clearly: nothing is left.
+    w.send(
+        w.coin,
+        IAlAsset::addMinterCall {
+            minter: DEV_ACCOUNT,
+            ceiling: coin_of(usdc(1)),
+        },
+    );
+    w.send(
+        w.coin,
+        IAlAsset::mintCall {
+            to: USERS[0],
+            amount: coin_of(usdc(1)),
+        },
+    );
+    revert_is(
+        w.sell(USERS[0], coin_of(usdc(1))),
+        InsufficientPsmLiquidity {
+            requested: usdc(1),
+            available: U256::ZERO,
+        },
+    );
+    // The vault's rounding stays in the PSM (harvestable), never a shortfall.
+    assert!(w.holdings() < u(10));
+}
+
+#[test]
+fn vault_yield_is_harvested_to_the_reserves() {
+    let mut w = World::new(true);
+    w.buy(USERS[0], usdc(500_000)).unwrap();
+    let free = w.free();
+    w.send(w.vault, IMockErc4626::simulateYieldCall { bps: u(200) }); // +2%
+    let holdings = w.holdings();
+    assert!(holdings > free + usdc(9_000), "holdings {holdings}");
+    let before = w.usdc_of(TREASURY);
+    let harvested = w.send(w.psm, IPsm::harvestCall {});
+    assert_eq!(w.usdc_of(TREASURY) - before, harvested);
+    // All the yield but the vault's rounding went out; the backing is intact.
+    assert!(
+        harvested + u(3) >= holdings - free,
+        "harvested {harvested} of {}",
+        holdings - free
+    );
+    assert_eq!(w.free(), free);
+    assert!(w.holdings() >= free);
+    // A second harvest finds nothing.
+    assert_eq!(w.send(w.psm, IPsm::harvestCall {}), U256::ZERO);
+    // Everyone can still sell out in full.
+    let coin = w.coin_balance(USERS[0]);
+    assert_eq!(w.sell(USERS[0], coin).unwrap(), free);
+    assert_eq!(w.free(), U256::ZERO);
+}
+
+#[test]
+fn direct_holdings_yield_is_harvested_too() {
+    let mut w = World::new(false);
+    w.buy(USERS[0], usdc(1_000)).unwrap();
+    // A rebase / donation to the PSM.
+    w.send(
+        w.usdc,
+        IMockErc20::mintCall {
+            to: w.psm,
+            amount: usdc(7),
+        },
+    );
+    assert_eq!(w.send(w.psm, IPsm::harvestCall {}), usdc(7));
+    assert_eq!(w.usdc_of(TREASURY), usdc(7));
+    assert_eq!(w.holdings(), w.free());
+}
+
+#[test]
+fn vault_loss_is_reported_and_sells_never_pay_more_than_held() {
+    let mut w = World::new(true);
+    let coin = w.buy(USERS[0], usdc(100_000)).unwrap();
+    w.buy(USERS[1], usdc(100_000)).unwrap();
+    let free = w.free();
+    w.send(w.vault, IMockErc4626::simulateLossCall { bps: u(1_000) }); // −10%
+    let holdings = w.holdings();
+    assert!(holdings < free);
+    assert_eq!(w.shortfall(), free - holdings);
+    assert_eq!(
+        w.view(w.psm, IPsm::freePsmAssetsInCoinCall {}),
+        coin_of(holdings)
+    );
+    // Nothing to harvest.
+    assert_eq!(w.send(w.psm, IPsm::harvestCall {}), U256::ZERO);
+    // The first seller exits 1:1; the second is capped at what is held.
+    w.sell(USERS[0], coin).unwrap();
+    let held = w.holdings();
+    let coin1 = w.coin_balance(USERS[1]);
+    let requested = coin1 / u(1_000_000_000_000);
+    revert_is(
+        w.sell(USERS[1], coin1),
+        InsufficientPsmLiquidity {
+            requested,
+            available: held,
+        },
+    );
+    let out = w.sell(USERS[1], coin_of(held)).unwrap();
+    assert_eq!(out, held);
+    assert!(w.holdings() < u(10));
+    // The shortfall is still reported: the coin outstanding is unbacked.
+    let free = w.free();
+    assert_eq!(w.shortfall(), free - w.holdings());
+    assert_eq!(w.outstanding(), coin_of(free));
+}
+
+#[test]
+fn sells_work_after_the_deadline_and_while_paused() {
+    let mut w = World::new(true);
+    let coin = w.buy(USERS[0], usdc(10_000)).unwrap();
+    w.send(w.psm, IPsm::setBuyPausedCall { paused: true });
+    revert_is(w.buy(USERS[1], usdc(1)), EntryPaused {});
+    w.sell(USERS[0], coin / u(2)).unwrap();
+    w.send(w.psm, IPsm::setBuyPausedCall { paused: false });
+    w.chain.warp(WINDOW);
+    let now = w.chain.next_timestamp();
+    revert_is(
+        w.buy(USERS[1], usdc(1)),
+        BuyDisabledAfterDeadline {
+            deadline: u(T0 + WINDOW),
+            now: u(now),
+        },
+    );
+    let rest = w.coin_balance(USERS[0]);
+    w.sell(USERS[0], rest).unwrap();
+    assert_eq!(w.free(), U256::ZERO);
+}
+
+#[test]
+fn enable_immutability_now_ends_buys_early() {
+    let mut w = World::new(false);
+    w.chain.warp(3_600);
+    w.send(w.psm, IPsm::enableImmutabilityNowCall {});
+    let deadline = w.view(w.psm, IPsm::immutabilityDeadlineCall {});
+    assert!(deadline < T0 + WINDOW);
+    assert!(w
+        .buy(USERS[0], usdc(1))
+        .unwrap_err()
+        .is::<BuyDisabledAfterDeadline>());
+}
+
+#[test]
+fn quotes_equal_executions_along_the_fee_ramp() {
+    let mut w = World::new(true);
+    let half = T0 + WINDOW / 2;
+    for (t, amount) in [
+        (T0 + 10, 1_234),
+        (half, 50_000),
+        (half + 1, 77_777),
+        (half + WINDOW / 4, 1_000_001),
+        (T0 + WINDOW - 1, 333_333),
+    ] {
+        w.chain.set_next_timestamp(t);
+        let user = USERS[(t % 3) as usize];
+        let before = w.coin_balance(TREASURY);
+        let asset_in = u(amount) * u(1_000) + u(7);
+        w.buy(user, asset_in).unwrap();
+        let fee = w.coin_balance(TREASURY) - before;
+        let bps = w.view(w.psm, IPsm::buyFeeBpsCall {});
+        if t <= half {
+            assert_eq!(fee, U256::ZERO);
+            assert_eq!(bps, U256::ZERO);
+        } else {
+            assert!(fee > U256::ZERO && bps > U256::ZERO && bps <= u(100));
+        }
+    }
+    // Sells of odd amounts (dust stays with the seller).
+    for user in USERS {
+        let balance = w.coin_balance(user);
+        if !balance.is_zero() {
+            w.sell(user, balance / u(3) + u(123)).unwrap();
+        }
+    }
+    // Backing: what was minted (coin out + fees) minus burned equals the credit.
+    let free = w.free();
+    assert_eq!(w.outstanding(), coin_of(free));
+    assert!(w.holdings() >= free);
+}
+
+#[test]
+fn the_coins_minter_ceiling_bubbles_up() {
+    let mut w = World::new(false);
+    w.send(
+        w.coin,
+        IAlAsset::setMinterCeilingCall {
+            minter: w.psm,
+            ceiling: coin_of(usdc(100)),
+        },
+    );
+    w.buy(USERS[0], usdc(60)).unwrap();
+    // The quote reverts with the same AlAsset error as the buy (checked in `buy`).
+    revert_is(
+        w.buy(USERS[0], usdc(50)),
+        MinterCeilingExceeded {
+            minter: w.psm,
+            ceiling: coin_of(usdc(100)),
+            outstanding: coin_of(usdc(60)),
+            amount: coin_of(usdc(50)),
+        },
+    );
+    assert_eq!(w.free(), usdc(60));
+}
+
+#[test]
+fn the_inflation_guard_needs_a_seeded_vault() {
+    let mut w = World::new(true);
+    let supply = w.view(w.vault, IMockErc4626::totalSupplyCall {});
+    w.send(
+        w.psm,
+        IPsm::setMinVaultSupplyCall {
+            minimum: supply + u(1),
+        },
+    );
+    revert_is(
+        w.buy(USERS[0], usdc(1)),
+        VaultSupplyTooLow {
+            supply,
+            minimum: supply + u(1),
+        },
+    );
+}
+
+// ------------------------------------------------------- property test
+
+#[derive(Clone, Debug)]
+enum Op {
+    Buy {
+        user: usize,
+        usdc_units: u64,
+    },
+    Sell {
+        user: usize,
+        permille: u64,
+        dust: u64,
+    },
+    Yield {
+        bps: u64,
+    },
+    Loss {
+        bps: u64,
+    },
+    Harvest,
+    Warp {
+        seconds: u64,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (0..3usize, 1..5_000_000_000u64).prop_map(|(user, usdc_units)| Op::Buy { user, usdc_units }),
+        4 => (0..3usize, 1..1_200u64, 0..1_000_000_000_000u64).prop_map(|(user, permille, dust)| Op::Sell { user, permille, dust }),
+        1 => (1..500u64).prop_map(|bps| Op::Yield { bps }),
+        1 => (1..2_000u64).prop_map(|bps| Op::Loss { bps }),
+        1 => Just(Op::Harvest),
+        1 => (1..(WINDOW / 3)).prop_map(|seconds| Op::Warp { seconds }),
+    ]
+}
+
+/// After every step: the shortfall is exactly what is missing; with no loss
+/// so far the holdings cover `freePsmAssets` and the PSM's outstanding coin
+/// equals `freePsmAssets` normalised; a sell past `min(free, holdings)` fails
+/// with `InsufficientPsmLiquidity`, and quotes equal executions (`World::buy`/`sell`).
+#[test]
+fn random_sequences_keep_the_backing() {
+    for with_vault in [true, false] {
+        let world = RefCell::new(World::new(with_vault));
+        let snapshot = RefCell::new(world.borrow_mut().chain.snapshot());
+        let mut runner = TestRunner::new(Config {
+            cases: 12,
+            ..Config::default()
+        });
+        runner
+            .run(&proptest::collection::vec(op(), 1..25), |ops| {
+                let mut w = world.borrow_mut();
+                // Every case starts from the freshly deployed world.
+                let id: SnapshotId = *snapshot.borrow();
+                assert!(w.chain.revert_to(id));
+                *snapshot.borrow_mut() = w.chain.snapshot();
+                run_case(&mut w, with_vault, &ops);
+                Ok(())
+            })
+            .unwrap();
+    }
+}
+
+fn run_case(w: &mut World, with_vault: bool, ops: &[Op]) {
+    let mut lost = false;
+    for op in ops {
+        match *op {
+            Op::Buy { user, usdc_units } => {
+                let _ = w.buy(USERS[user], u(usdc_units));
+            }
+            Op::Sell {
+                user,
+                permille,
+                dust,
+            } => {
+                let user = USERS[user];
+                let balance = w.coin_balance(user);
+                let coin_in = balance * u(permille) / u(1_000) + u(dust);
+                let available = w.free().min(w.holdings());
+                let requested = coin_in / u(1_000_000_000_000);
+                let result = w.sell(user, coin_in);
+                if requested > available {
+                    revert_is(
+                        result,
+                        InsufficientPsmLiquidity {
+                            requested,
+                            available,
+                        },
+                    );
+                } else if coin_in <= balance && !requested.is_zero() {
+                    assert_eq!(result.unwrap(), requested);
+                }
+            }
+            Op::Yield { bps } if with_vault => {
+                w.send(w.vault, IMockErc4626::simulateYieldCall { bps: u(bps) });
+            }
+            Op::Loss { bps } if with_vault => {
+                w.send(w.vault, IMockErc4626::simulateLossCall { bps: u(bps) });
+                lost = true;
+            }
+            Op::Yield { .. } | Op::Loss { .. } => {}
+            Op::Harvest => {
+                let before = w.usdc_of(TREASURY);
+                let harvested = w.send(w.psm, IPsm::harvestCall {});
+                assert_eq!(w.usdc_of(TREASURY) - before, harvested);
+            }
+            Op::Warp { seconds } => w.chain.warp(seconds),
+        }
+        let (free, holdings) = (w.free(), w.holdings());
+        assert_eq!(w.shortfall(), free.saturating_sub(holdings));
+        assert_eq!(
+            w.view(w.psm, IPsm::freePsmAssetsInCoinCall {}),
+            coin_of(free.min(holdings))
+        );
+        // Minted − burned by the PSM is the free assets, to the unit, as long
+        // as no sell had to stop short (burns are never more than minted).
+        assert_eq!(w.outstanding(), coin_of(free), "after {op:?}");
+        if !lost {
+            assert!(
+                holdings >= free,
+                "holdings {holdings} < free {free} after {op:?}"
+            );
+        }
+    }
+}
