@@ -11,7 +11,7 @@
 //! Every division states its rounding direction; the suite rounds in favour of
 //! the protocol (debt and fees up, payouts and minted amounts down).
 
-use alloy_primitives::{U256, U512};
+use alloy_primitives::U256;
 use alloy_sol_types::sol;
 use stylus_sdk::prelude::*;
 
@@ -29,7 +29,7 @@ sol! {
     /// `a - b` with `b > a`.
     #[derive(Debug, PartialEq, Eq)]
     error ArithmeticUnderflow(uint256 a, uint256 b);
-    /// A division of `numerator` by zero.
+    /// A division of `numerator` (for `a * b / 0`: `a`) by zero.
     #[derive(Debug, PartialEq, Eq)]
     error DivisionByZero(uint256 numerator);
     /// The result of `a * b / denominator` does not fit in 256 bits.
@@ -88,47 +88,82 @@ pub fn mul(a: U256, b: U256) -> Result<U256, MathError> {
 
 /// `a / b` rounded as asked, or [`DivisionByZero`].
 pub fn div(a: U256, b: U256, rounding: Rounding) -> Result<U256, MathError> {
-    if b.is_zero() {
-        return Err(MathError::DivisionByZero(DivisionByZero { numerator: a }));
-    }
-    let (q, r) = a.div_rem(b);
-    // q + 1 cannot overflow: r != 0 implies b > 1, so q < U256::MAX.
-    Ok(if rounding == Rounding::Up && !r.is_zero() {
-        q + U256::from(1)
-    } else {
-        q
-    })
+    mul_div(a, U256::from(1), b, rounding)
 }
 
 /// `a * b / denominator` computed with a 512-bit intermediate, rounded as asked.
 ///
-/// Fails with [`DivisionByZero`] when `denominator` is zero and with
+/// Fails with [`DivisionByZero`] (carrying `a`) when `denominator` is zero and with
 /// [`MulDivOverflow`] when the exact result does not fit in 256 bits.
+///
+/// Written for size, not speed: the product is formed in `u64` limbs and
+/// divided one bit at a time (restoring long division from the highest
+/// non-zero bit). ruint's generic 256- and 512-bit division would add about
+/// 8–15 KB of WASM to every contract; this is a few hundred bytes, and its
+/// cost is a few hundred gas at most (Stylus compute is cheap, code is not).
 pub fn mul_div(a: U256, b: U256, denominator: U256, rounding: Rounding) -> Result<U256, MathError> {
     if denominator.is_zero() {
-        return Err(MathError::DivisionByZero(DivisionByZero {
-            numerator: a.saturating_mul(b),
-        }));
+        return Err(MathError::DivisionByZero(DivisionByZero { numerator: a }));
     }
-    let overflow = || MathError::MulDivOverflow(MulDivOverflow { a, b, denominator });
-    // Fast path: the product fits in 256 bits (the common case).
-    if let Some(product) = a.checked_mul(b) {
-        let (q, r) = product.div_rem(denominator);
-        return if rounding == Rounding::Up && !r.is_zero() {
-            q.checked_add(U256::from(1)).ok_or_else(overflow)
-        } else {
-            Ok(q)
-        };
+    let overflow = MathError::MulDivOverflow(MulDivOverflow {
+        a,
+        b,
+        denominator,
+    });
+    let (x, y, divisor) = (a.as_limbs(), b.as_limbs(), denominator.as_limbs());
+    // 512-bit product, little-endian limbs. Each step fits in u128:
+    // (2^64-1)^2 + 2 * (2^64-1) = 2^128 - 1.
+    let mut product = [0u64; 8];
+    for i in 0..4 {
+        let mut carry = 0u128;
+        for j in 0..4 {
+            let t = x[i] as u128 * y[j] as u128 + product[i + j] as u128 + carry;
+            product[i + j] = t as u64;
+            carry = t >> 64;
+        }
+        product[i + 4] = carry as u64;
     }
-    let product: U512 = a.widening_mul(b);
-    let (q, r) = product.div_rem(U512::from(denominator));
-    let mut q: U256 = U256::checked_from_limbs_slice(&q.as_limbs()[..4])
-        .filter(|_| q.as_limbs()[4..].iter().all(|&limb| limb == 0))
-        .ok_or_else(overflow)?;
-    if rounding == Rounding::Up && !r.is_zero() {
-        q = q.checked_add(U256::from(1)).ok_or_else(overflow)?;
+    let top = product
+        .iter()
+        .rposition(|&limb| limb != 0)
+        .map_or(0, |i| i + 1);
+    let mut remainder = [0u64; 4];
+    let mut quotient = [0u64; 8];
+    for bit in (0..64 * top).rev() {
+        let carry = remainder[3] >> 63;
+        for k in (1..4).rev() {
+            remainder[k] = remainder[k] << 1 | remainder[k - 1] >> 63;
+        }
+        remainder[0] = remainder[0] << 1 | (product[bit / 64] >> (bit % 64)) & 1;
+        if carry == 1 || !limbs_less_than(&remainder, divisor) {
+            // remainder - divisor, wrapping: the true difference is below the divisor.
+            let mut borrow = false;
+            for k in 0..4 {
+                let (v, b1) = remainder[k].overflowing_sub(divisor[k]);
+                let (v, b2) = v.overflowing_sub(borrow as u64);
+                remainder[k] = v;
+                borrow = b1 || b2;
+            }
+            quotient[bit / 64] |= 1 << (bit % 64);
+        }
+    }
+    if quotient[4..].iter().any(|&limb| limb != 0) {
+        return Err(overflow);
+    }
+    let q = U256::from_limbs([quotient[0], quotient[1], quotient[2], quotient[3]]);
+    if rounding == Rounding::Up && remainder.iter().any(|&limb| limb != 0) {
+        return q.checked_add(U256::from(1)).ok_or(overflow);
     }
     Ok(q)
+}
+
+fn limbs_less_than(a: &[u64; 4], b: &[u64; 4]) -> bool {
+    for k in (0..4).rev() {
+        if a[k] != b[k] {
+            return a[k] < b[k];
+        }
+    }
+    false
 }
 
 /// `a * b / WAD`: the product of two WAD numbers (or an amount times a WAD ratio).
@@ -156,7 +191,8 @@ pub fn decimals_scale(decimals: u8) -> Result<U256, MathError> {
             decimals,
         }));
     }
-    Ok(U256::from(10).pow(U256::from(COIN_DECIMALS - decimals)))
+    // 10^18 fits in a u64.
+    Ok(U256::from(10u64.pow(u32::from(COIN_DECIMALS - decimals))))
 }
 
 /// Converts a token amount with `decimals` decimals to an 18-decimal amount
