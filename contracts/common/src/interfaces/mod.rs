@@ -8,7 +8,7 @@
 //!   and return types for the same ABI, e.g. `suite_common::al_asset_abi!(alloy_sol_types::sol);`.
 //!
 //! So a contract and its tests can never disagree on an ABI.
-#![allow(missing_docs, non_snake_case)]
+#![allow(missing_docs, non_snake_case, clippy::too_many_arguments)]
 
 mod al_asset;
 mod mocks;
