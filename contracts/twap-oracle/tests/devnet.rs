@@ -646,6 +646,74 @@ fn errors_are_decoded_on_chain() {
             .abi_encode()
         )
     );
+    // The rest of the ABI answers with the interface file's signatures.
+    let params = w.view(w.oracle, ITwapOracle::paramsCall {});
+    assert_eq!(
+        (params.sampleInterval, params.minSamples),
+        (U256::from(INTERVAL), U256::from(6))
+    );
+    assert_eq!(
+        (
+            params.upperBandBps,
+            params.expansionFactorBps,
+            params.maxExpansionRateBps
+        ),
+        (U256::from(100), U256::from(200), U256::from(10))
+    );
+    let backing = w.view(w.oracle, ITwapOracle::backingCall {});
+    assert_eq!(
+        (backing.collateral, backing.supply, backing.peersMissingMask),
+        (U256::ZERO, e18(20_000_000), 6)
+    );
+    assert_eq!(w.view(w.oracle, ITwapOracle::ownerCall {}), DEV_ACCOUNT);
+    assert_eq!(
+        w.view(w.oracle, ITwapOracle::currentEpochCall {}),
+        U256::ZERO
+    );
+    w.send(
+        w.oracle,
+        ITwapOracle::setBandsCall {
+            upperBandBps: U256::from(50),
+            lowerBandBps: U256::from(50),
+        },
+    );
+    w.send(
+        w.oracle,
+        ITwapOracle::setExpansionCall {
+            expansionFactorBps: U256::from(100),
+            maxExpansionRateBps: U256::from(5),
+        },
+    );
+    w.send(
+        w.oracle,
+        ITwapOracle::setSamplingCall {
+            sampleInterval: U256::from(600),
+            minSamples: U256::from(3),
+        },
+    );
+    w.send(
+        w.oracle,
+        ITwapOracle::setExpansionRecipientCall {
+            recipient: ATTACKER,
+        },
+    );
+    w.send(
+        w.oracle,
+        ITwapOracle::setGuardianCall { guardian: ATTACKER },
+    );
+    assert_eq!(w.view(w.oracle, ITwapOracle::guardianCall {}), ATTACKER);
+    assert_eq!(
+        w.view(w.pool, IV2Pool::MINIMUM_LIQUIDITYCall {}),
+        U256::from(1_000)
+    );
+    let quote = w.view(
+        w.pool,
+        IV2Pool::quoteExactInCall {
+            tokenIn: w.usd,
+            amountIn: U256::from(1_000_000),
+        },
+    );
+    assert!(quote > e18(0) && quote < e18(1));
     // Flash swaps are refused by the pool.
     let revert = w
         .chain
