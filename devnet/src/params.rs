@@ -68,8 +68,6 @@ pub const TRANSIENT_GAS: u64 = 100;
 pub const LOG_TOPIC_GAS: u64 = 375;
 /// Gas of a `LOG` per data byte.
 pub const LOG_DATA_GAS: u64 = 8;
-/// Keccak base gas.
-pub const KECCAK_GAS: u64 = 30;
 /// Keccak gas per word.
 pub const KECCAK_WORD_GAS: u64 = 6;
 /// `CALL` value-transfer gas.

@@ -269,19 +269,27 @@ fn require_gas(c: &Hc<'_>, gas: u64) -> Result<(), Error> {
     Ok(())
 }
 
+/// Nitro's price of reading `bytes` from guest memory.
 fn pay_for_read(c: &mut Hc<'_>, bytes: u32) -> Result<(), Error> {
     let extra = u64::from(bytes.saturating_sub(32));
-    consume_fuel(c, ink_to_fuel(18_287 + 31 * extra))
+    consume_fuel(c, ink_to_fuel(16_381 + 55 * extra))
 }
 
+/// Nitro's price of writing `bytes` into guest memory.
 fn pay_for_write(c: &mut Hc<'_>, bytes: u32) -> Result<(), Error> {
     let extra = u64::from(bytes.saturating_sub(32));
     consume_fuel(c, ink_to_fuel(5_040 + 30 * extra))
 }
 
-/// Data crossing into geth is priced like EVM memory copies.
+/// Data crossing into geth: nitro prices it as a read.
 fn pay_for_geth_bytes(c: &mut Hc<'_>, bytes: u32) -> Result<(), Error> {
-    buy_gas(c, 3 * params::words(u64::from(bytes)))
+    pay_for_read(c, bytes)
+}
+
+/// Nitro's price of hashing `bytes` (I/O included).
+fn pay_for_keccak(c: &mut Hc<'_>, bytes: u32) -> Result<(), Error> {
+    let words = params::words(u64::from(bytes)).saturating_sub(2);
+    consume_fuel(c, ink_to_fuel(121_800 + 21_000 * words))
 }
 
 fn write_protect(c: &Hc<'_>, what: &'static str) -> Result<(), Error> {
@@ -883,10 +891,7 @@ pub fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, LinkerError> 
         "native_keccak256",
         |mut c: Hc<'_>, input: u32, len: u32, output: u32| {
             charge_growth(&mut c)?;
-            buy_gas(
-                &mut c,
-                KECCAK_GAS + KECCAK_WORD_GAS * params::words(u64::from(len)),
-            )?;
+            pay_for_keccak(&mut c, len)?;
             let preimage = read_slice(&c, input, len)?;
             let digest = keccak256(&preimage);
             write_slice(&mut c, output, digest.as_slice())
