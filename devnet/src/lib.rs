@@ -17,6 +17,7 @@
 //! [`Devnet::deploy_wasm`] / [`Devnet::deploy_evm`], and call with [`Devnet::send_call`] /
 //! [`Devnet::view`] using `sol!` call types.
 
+pub mod artifacts;
 mod chain;
 mod evm;
 pub mod params;
