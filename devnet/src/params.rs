@@ -167,10 +167,14 @@ const MEMORY_EXPONENTS: [u32; 129] = [
     16230562, 18576084, 21260563, 24332984, 27849408, 31873999,
 ];
 
-/// Hours since Arbitrum began, as stored in a program's `activatedAt`.
+/// Hours since Arbitrum began, as stored in a program's `activatedAt` (24 bits).
+///
+/// At least 1: nitro reads 0 as "never activated", and a devnet clock may start before 2015.
 pub fn hours_since_arbitrum(time: u64) -> u32 {
     let hours = time.saturating_sub(ARBITRUM_START_TIME) / 3600;
-    u32::try_from(hours).unwrap_or(u32::MAX).min(0x00FF_FFFF)
+    u32::try_from(hours)
+        .unwrap_or(u32::MAX)
+        .clamp(1, 0x00FF_FFFF)
 }
 
 /// Seconds since a program stamped with `activated_at` hours was activated.
@@ -205,6 +209,18 @@ mod tests {
             program_call_gas(100, 100, false),
             69 * 128 + 100 + 11 * 32 + 100
         );
+    }
+
+    #[test]
+    fn activation_hours() {
+        assert_eq!(
+            hours_since_arbitrum(0),
+            1,
+            "early clocks still count as activated"
+        );
+        assert_eq!(hours_since_arbitrum(ARBITRUM_START_TIME + 7_200), 2);
+        assert_eq!(program_age(ARBITRUM_START_TIME + 7_300, 2), 100);
+        assert_eq!(program_age(5, 1), 0);
     }
 
     #[test]
