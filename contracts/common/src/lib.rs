@@ -20,6 +20,7 @@ pub mod events;
 pub mod fixed_exp;
 pub mod interfaces;
 pub mod math;
+pub mod uq112;
 
 /// Implements the SDK's `MethodError` for an error enum derived with
 /// `#[derive(SolidityError)]`, so that it can itself be a variant of another

@@ -43,7 +43,8 @@ use suite_common::{
     events::{bool_word, emit, word},
     impl_ownable,
     interfaces::{IAlAsset, IErc20, IPsm, ITransmuter, IUniswapV2Pair, IVault},
-    math::{self, DivisionByZero, MathError, UnsupportedDecimals, BPS, WAD},
+    math::{self, MathError, Rounding::Down, UnsupportedDecimals, BPS, WAD},
+    uq112::{cumulative_increment, Q112},
 };
 
 /// Length of an epoch `[seconds]` (6 hours, seed 003).
@@ -93,9 +94,6 @@ pub const MISSING_VAULT: u8 = 1;
 pub const MISSING_PSM: u8 = 2;
 /// `peersMissingMask` bit: no Transmuter wired.
 pub const MISSING_TRANSMUTER: u8 = 4;
-
-/// `2^112`: the UQ112x112 one.
-const Q112: U256 = U256::from_limbs([0, 1 << 48, 0, 0]);
 
 sol! {
     /// A sample is allowed again at `nextAllowedAt`.
@@ -271,56 +269,12 @@ pub fn peg_health_of(twap: U256) -> u8 {
     }
 }
 
-/// `a / b` rounded down, by binary long division (at most 256 shift-subtract
-/// steps; a native 64-bit division when both fit). ruint's general division
-/// is about 7.7 KB of WASM; this is a few hundred bytes, and its cost is
-/// negligible in ink.
-///
-/// # Errors
-/// `DivisionByZero`.
-pub fn div_down(a: U256, b: U256) -> Result<U256, MathError> {
-    if b.is_zero() {
-        return Err(MathError::DivisionByZero(DivisionByZero { numerator: a }));
-    }
-    if a < b {
-        return Ok(U256::ZERO);
-    }
-    if a.bit_len() <= 64 {
-        // Both fit in 64 bits (b <= a).
-        return Ok(U256::from(a.as_limbs()[0] / b.as_limbs()[0]));
-    }
-    // a >= b > 0, so shift < 256.
-    let shift = b.leading_zeros() - a.leading_zeros();
-    let mut divisor = b << shift;
-    let mut remainder = a;
-    let mut quotient = U256::ZERO;
-    for _ in 0..=shift {
-        quotient <<= 1;
-        if remainder >= divisor {
-            // Cannot underflow: remainder >= divisor.
-            remainder -= divisor;
-            quotient |= U256::from(1);
-        }
-        divisor >>= 1;
-    }
-    Ok(quotient)
-}
-
-/// `a * b / d` rounded down with a 256-bit product (the oracle's products
-/// are of bounded quantities; an overflow is an `ArithmeticOverflow` error,
-/// never a wrong value). Keeps 512-bit code out of the WASM.
-///
-/// # Errors
-/// `ArithmeticOverflow`, `DivisionByZero`.
-pub fn mul_div_down(a: U256, b: U256, d: U256) -> Result<U256, MathError> {
-    div_down(math::mul(a, b)?, d)
-}
-
 /// The expansion formula: `supply × min((twap − 1) × factor, maxRate)`,
 /// rounded down, with `factor` and `maxRate` in `[bps]`. Zero at or below peg.
 ///
 /// # Errors
-/// `ArithmeticOverflow` for a supply above ~10^61 (not reachable).
+/// None in practice: every product has a 512-bit intermediate and the result
+/// is at most 1% of `supply` (a `MathError` would need out-of-bounds bps).
 pub fn expansion_amount(
     supply: U256,
     twap: U256,
@@ -331,20 +285,9 @@ pub fn expansion_amount(
         return Ok(U256::ZERO);
     };
     // The rate `[wad]`, at most the cap (<= 1% = 10^16).
-    let rate = mul_div_down(premium, expansion_factor_bps, BPS)?;
-    let cap = mul_div_down(max_expansion_rate_bps, WAD, BPS)?;
-    mul_div_down(supply, rate.min(cap), WAD)
-}
-
-/// V2's cumulative increment `(numerator << 112) / denominator × elapsed`
-/// (zero for an empty reserve). Cannot overflow: reserves are below `2^112`,
-/// so the UQ112x112 ratio is below `2^224`, and `elapsed < 2^32`.
-pub fn cumulative_increment(numerator: U256, denominator: U256, elapsed: u32) -> U256 {
-    if numerator.is_zero() || denominator.is_zero() {
-        return U256::ZERO;
-    }
-    // Cannot fail: denominator is not zero.
-    div_down(numerator << 112, denominator).unwrap_or_default() * U256::from(elapsed)
+    let rate = math::mul_div(premium, expansion_factor_bps, BPS, Down)?;
+    let cap = math::mul_div(max_expansion_rate_bps, WAD, BPS, Down)?;
+    math::mul_div(supply, rate.min(cap), WAD, Down)
 }
 
 /// `10^n` (`n <= 36`).
@@ -525,7 +468,7 @@ impl TwapOracle {
             let span = now - self.open_ts.get();
             self.window_twap(cum.wrapping_sub(self.open_cum.get()), span)?
         } else {
-            div_down(self.weighted_sum.get(), self.sampled_span.get())?
+            math::div(self.weighted_sum.get(), self.sampled_span.get(), Down)?
         };
         let state = classify(twap, self.upper_band_bps.get(), self.lower_band_bps.get());
         let minted = if state == STATE_EXPANSION {
@@ -558,7 +501,7 @@ impl TwapOracle {
         );
 
         // now >= genesis.
-        let next = div_down(now - self.genesis.get(), length)?;
+        let next = math::div(now - self.genesis.get(), length, Down)?;
         // next > epoch: now >= ends_at = genesis + (epoch + 1) * length.
         if next > epoch + U256::from(1) {
             emit(
@@ -627,7 +570,7 @@ impl TwapOracle {
     pub fn epoch_status(&self) -> Result<(U256, U256, U256, U256, U256), TwapOracleError> {
         let ends_at = self.epoch_end()?;
         let span = self.sampled_span.get();
-        let sampled = div_down(self.weighted_sum.get(), span).unwrap_or_default();
+        let sampled = math::div(self.weighted_sum.get(), span, Down).unwrap_or_default();
         Ok((
             math::sub(ends_at, U256::from(EPOCH_LENGTH))?,
             ends_at,
@@ -646,10 +589,11 @@ impl TwapOracle {
         let (coin, asset, _) = self.reserves()?;
         // Reserves are below 2^112 and the scales below 2^120: no overflow.
         let denominator = math::mul(coin, self.price_scale_den.get())?;
-        Ok(mul_div_down(
+        Ok(math::mul_div(
             asset,
             self.price_scale_num.get(),
             denominator,
+            Down,
         )?)
     }
 
@@ -666,7 +610,7 @@ impl TwapOracle {
         let backing = if supply.is_zero() {
             U256::MAX
         } else {
-            mul_div_down(math::add(collateral, psm)?, WAD, supply)?
+            math::mul_div(math::add(collateral, psm)?, WAD, supply, Down)?
         };
         Ok((collateral, psm, pending, supply, backing, mask))
     }
@@ -849,16 +793,15 @@ impl TwapOracle {
     /// The WAD price for a cumulative difference `delta` over `span` seconds:
     /// `delta / span / 2^112 × 10^(18 + dCoin) / 10^dAsset`, rounded down.
     ///
-    /// The UQ112x112 average is split into its integer and fraction parts so
-    /// that every product fits in 256 bits (the average of real reserves is
-    /// below `2^224`; the scale below `2^120`); the two floors lose at most
-    /// 1 wei.
+    /// The UQ112x112 average is split into its integer and fraction parts
+    /// (the two floors lose at most 1 wei); `MulDivOverflow` only when the
+    /// price itself does not fit in 256 bits (not for real reserves).
     fn window_twap(&self, delta: U256, span: U256) -> Result<U256, TwapOracleError> {
-        let average = div_down(delta, span)?;
+        let average = math::div(delta, span, Down)?;
         let (num, den) = (self.price_scale_num.get(), self.price_scale_den.get());
-        let whole = mul_div_down(average >> 112, num, den)?;
+        let whole = math::mul_div(average >> 112, num, den, Down)?;
         // Q112 * den < 2^172.
-        let fraction = mul_div_down(average & (Q112 - U256::from(1)), num, Q112 * den)?;
+        let fraction = math::mul_div(average & (Q112 - U256::from(1)), num, Q112 * den, Down)?;
         Ok(math::add(whole, fraction)?)
     }
 
@@ -906,7 +849,7 @@ impl TwapOracle {
         let (collateral, psm, pending, mask) = self.backing_sources()?;
         let assets = math::add(collateral, psm)?;
         // supply > 0: the formula is zero otherwise.
-        let backing = mul_div_down(assets, WAD, supply)?;
+        let backing = math::mul_div(assets, WAD, supply, Down)?;
         emit(
             self.vm(),
             &[BackingComputed::SIGNATURE_HASH],

@@ -42,13 +42,14 @@ use suite_common::{
     events::{emit, word},
     impl_erc20,
     interfaces::IErc20 as IToken,
-    math::{self, DivisionByZero, MathError},
+    math::{self, MathError, Rounding::Down},
+    uq112::cumulative_increment,
 };
 
 /// LP tokens of the first deposit locked forever (as in Uniswap V2).
 pub const MINIMUM_LIQUIDITY: U256 = U256::from_limbs([1_000, 0, 0, 0]);
 /// `2^112`: the UQ112x112 fixed-point one.
-pub const Q112: U256 = U256::from_limbs([0, 1 << 48, 0, 0]);
+pub use suite_common::uq112::Q112;
 /// Largest reserve a pair can hold (`type(uint112).max`).
 pub const MAX_RESERVE: U256 = U256::from_limbs([u64::MAX, (1 << 48) - 1, 0, 0]);
 
@@ -184,53 +185,7 @@ pub fn amount_out(
     }
     let in_with_fee = math::mul(amount_in, U256::from(997))?;
     let denominator = math::add(math::mul(reserve_in, U256::from(1000))?, in_with_fee)?;
-    Ok(mul_div_down(in_with_fee, reserve_out, denominator)?)
-}
-
-/// `a / b` rounded down, by binary long division (at most 256 shift-subtract
-/// steps; a native 64-bit division when both fit). ruint's general division
-/// is about 7.7 KB of WASM; this is a few hundred bytes, and its cost is
-/// negligible in ink.
-///
-/// # Errors
-/// `DivisionByZero`.
-pub fn div_down(a: U256, b: U256) -> Result<U256, MathError> {
-    if b.is_zero() {
-        return Err(MathError::DivisionByZero(DivisionByZero { numerator: a }));
-    }
-    if a < b {
-        return Ok(U256::ZERO);
-    }
-    if a.bit_len() <= 64 {
-        // Both fit in 64 bits (b <= a).
-        return Ok(U256::from(a.as_limbs()[0] / b.as_limbs()[0]));
-    }
-    // a >= b > 0, so shift < 256.
-    let shift = b.leading_zeros() - a.leading_zeros();
-    let mut divisor = b << shift;
-    let mut remainder = a;
-    let mut quotient = U256::ZERO;
-    for _ in 0..=shift {
-        quotient <<= 1;
-        if remainder >= divisor {
-            // Cannot underflow: remainder >= divisor.
-            remainder -= divisor;
-            quotient |= U256::from(1);
-        }
-        divisor >>= 1;
-    }
-    Ok(quotient)
-}
-
-/// `a * b / d` rounded down, with a 256-bit product: every product in the
-/// pool is of amounts below `2^112`-ish (reserves, LP supply), so it fits;
-/// anything else fails with `ArithmeticOverflow` (no 512-bit code in the
-/// pool: it keeps the WASM small).
-///
-/// # Errors
-/// `ArithmeticOverflow`, `DivisionByZero`.
-pub fn mul_div_down(a: U256, b: U256, d: U256) -> Result<U256, MathError> {
-    div_down(math::mul(a, b)?, d)
+    Ok(math::mul_div(in_with_fee, reserve_out, denominator, Down)?)
 }
 
 /// `floor(sqrt(y))` by Newton's method (V2's `Math.sqrt`; no floats).
@@ -248,23 +203,9 @@ pub fn sqrt(y: U256) -> U256 {
     while x < z {
         z = x;
         // x <= y / 2 + 1, so y / x + x cannot overflow; x > 0.
-        x = (div_down(y, x).unwrap_or_default() + x) >> 1;
+        x = (math::div(y, x, Down).unwrap_or_default() + x) >> 1;
     }
     z
-}
-
-/// The increment of a V2 cumulative price over `elapsed` seconds:
-/// `(numerator << 112) / denominator * elapsed` (UQ112x112 · seconds).
-/// Zero when either reserve is zero (V2 accumulates nothing then).
-///
-/// Cannot overflow: `numerator < 2^112`, so `numerator << 112 < 2^224`, and
-/// `elapsed < 2^32`, so the product is below `2^256`.
-pub fn cumulative_increment(numerator: U256, denominator: U256, elapsed: u32) -> U256 {
-    if numerator.is_zero() || denominator.is_zero() {
-        return U256::ZERO;
-    }
-    // Cannot fail: denominator is not zero.
-    div_down(numerator << 112, denominator).unwrap_or_default() * U256::from(elapsed)
 }
 
 #[public]
@@ -351,11 +292,11 @@ impl V2Pool {
         let (amount0, amount1) = if reserve0.is_zero() && reserve1.is_zero() {
             (amount0, amount1)
         } else {
-            let optimal1 = mul_div_down(amount0, reserve1, reserve0)?;
+            let optimal1 = math::mul_div(amount0, reserve1, reserve0, Down)?;
             if optimal1 <= amount1 {
                 (amount0, optimal1)
             } else {
-                (mul_div_down(amount1, reserve0, reserve1)?, amount1)
+                (math::mul_div(amount1, reserve0, reserve1, Down)?, amount1)
             }
         };
         let sender = self.vm().msg_sender();
@@ -376,7 +317,8 @@ impl V2Pool {
             self.lp.mint(this, MINIMUM_LIQUIDITY)?;
             root - MINIMUM_LIQUIDITY
         } else {
-            mul_div_down(amount0, supply, reserve0)?.min(mul_div_down(amount1, supply, reserve1)?)
+            math::mul_div(amount0, supply, reserve0, Down)?
+                .min(math::mul_div(amount1, supply, reserve1, Down)?)
         };
         if liquidity.is_zero() {
             return Err(InsufficientLiquidityMinted { amount0, amount1 }.into());
@@ -409,8 +351,8 @@ impl V2Pool {
         let (reserve0, reserve1) = (self.reserve0.get(), self.reserve1.get());
         let (balance0, balance1) = self.balances()?;
         let supply = self.lp.total_supply();
-        let amount0 = mul_div_down(liquidity, balance0, supply)?;
-        let amount1 = mul_div_down(liquidity, balance1, supply)?;
+        let amount0 = math::mul_div(liquidity, balance0, supply, Down)?;
+        let amount1 = math::mul_div(liquidity, balance1, supply, Down)?;
         if amount0.is_zero() || amount1.is_zero() {
             return Err(InsufficientLiquidityBurned { liquidity }.into());
         }

@@ -109,25 +109,11 @@ fn pure_math() {
             reserve: U256::ZERO
         })
     );
-    assert_eq!(
-        cumulative_increment(u(1), u(4), 100),
-        (u(1) << 112) / u(4) * u(100)
-    );
     assert_eq!(MAX_RESERVE, (U256::from(1) << 112) - U256::from(1));
     assert_eq!(Q112, U256::from(1) << 112);
 }
 
 proptest! {
-    #[test]
-    fn div_down_matches_ruint(a in any::<[u64; 4]>(), b in any::<[u64; 4]>(), shift in 0usize..256) {
-        let (a, b) = (U256::from_limbs(a), U256::from_limbs(b) >> shift);
-        if b.is_zero() {
-            prop_assert!(div_down(a, b).is_err());
-        } else {
-            prop_assert_eq!(div_down(a, b).unwrap(), a / b);
-        }
-    }
-
     #[test]
     fn sqrt_is_the_floor_root(x in any::<u128>()) {
         let x = U256::from(x);
