@@ -15,7 +15,7 @@
 use alloy_primitives::{uint, U256};
 use suite_common::{
     fixed_exp::{exp_wad, ln_wad, FixedExpError, LN2_WAD},
-    math::{add, mul, mul_div, sub, wad_div, wad_mul, Rounding, BPS, WAD},
+    math::{add, mul, mul_div, wad_div, wad_mul, Rounding, BPS, WAD},
 };
 
 /// Seconds in a (365-day) year: `apr_wad = rate_per_second_wad * SECONDS_PER_YEAR`.
@@ -30,6 +30,9 @@ pub const MIN_BAND_BPS: u64 = 500;
 pub const MAX_BAND_BPS: u64 = 9_500;
 /// Highest `maxRate` `[wad/s]`: 100% APR, `1e18 / SECONDS_PER_YEAR` rounded down.
 pub const RATE_CAP: U256 = uint!(31_709_791_983_U256);
+/// Largest `k·dt` (WAD) evaluated with `exp`: `e^30 ≈ 1.07e13 > RATE_CAP / 1`,
+/// so beyond it any rate has reached its bound.
+pub const EXP_LIMIT: U256 = uint!(30_000_000_000_000_000_000_U256);
 /// `state()` of the TwapOracle meaning Contraction.
 pub const CONTRACTION: u8 = 2;
 
@@ -126,31 +129,43 @@ pub fn step(
     }
     // k * dt = ln2 * dt / halfLife, dimensionless WAD.
     let x = mul_div(LN2_WAD, dt, h, Rounding::Down)?;
-    // ln of the headroom to the bound; the bound is hit iff x >= headroom.
-    let (bound, headroom) = if direction == Direction::Up {
+    let up = direction == Direction::Up;
+    // Unclamped path first (the common case costs one `exp` and no `ln`).
+    // Past EXP_LIMIT the bound is certainly hit: e^30 > RATE_CAP / 1 wei.
+    if x <= EXP_LIMIT {
+        // `growth >= 1e18` (x >= 0), so `growth - WAD` and `WAD - decay` cannot underflow.
+        let growth = exp_wad(x)?;
+        if up {
+            let r1 = wad_mul(r0, growth, Rounding::Up)?;
+            if r1 < max {
+                // ∫ r0 e^(kt) dt = r0 (e^x - 1) / k.
+                let accrued = mul_div(r0, mul(growth - WAD, h)?, LN2_WAD, Rounding::Up)?;
+                return Ok((r1, accrued));
+            }
+        } else {
+            let decay = mul_div(WAD, WAD, growth, Rounding::Down)?; // e^-x
+            let r1 = wad_mul(r0, decay, Rounding::Down)?;
+            if r1 > min {
+                // ∫ r0 e^(-kt) dt = r0 (1 - e^-x) / k.
+                let accrued = mul_div(r0, mul(WAD - decay, h)?, LN2_WAD, Rounding::Up)?;
+                return Ok((r1, accrued));
+            }
+        }
+    }
+    // The bound is reached at k t* = ln(bound / r0) (or ln(r0 / bound)):
+    // exponential piece up to t*, then flat at the bound for (x - k t*) / k.
+    let (bound, headroom) = if up {
         (max, ln_wad(wad_div(max, r0, Rounding::Down)?)?)
     } else {
         (min, ln_wad(wad_div(r0, min, Rounding::Down)?)?)
     };
-    if x >= headroom {
-        // Exponential piece up to t*, then flat at the bound for (x - headroom) / k.
-        let exponential = mul_div(r0.abs_diff(bound), mul(h, WAD)?, LN2_WAD, Rounding::Up)?;
-        let flat = mul_div(bound, mul(sub(x, headroom)?, h)?, LN2_WAD, Rounding::Up)?;
-        return Ok((bound, add(exponential, flat)?));
-    }
-    // x < headroom <= ln(RATE_CAP / 1) < 25e18: inside exp_wad's range.
-    let growth = exp_wad(x)?;
-    // `growth >= 1e18` (x >= 0), so `growth - WAD` and `WAD - decay` cannot underflow.
-    if direction == Direction::Up {
-        let r1 = wad_mul(r0, growth, Rounding::Up)?.min(max);
-        // ∫ r0 e^(kt) dt = r0 (e^x - 1) / k.
-        let accrued = mul_div(r0, mul(growth - WAD, h)?, LN2_WAD, Rounding::Up)?;
-        Ok((r1, accrued))
-    } else {
-        let decay = mul_div(WAD, WAD, growth, Rounding::Down)?; // e^-x
-        let r1 = wad_mul(r0, decay, Rounding::Down)?.max(min);
-        // ∫ r0 e^(-kt) dt = r0 (1 - e^-x) / k.
-        let accrued = mul_div(r0, mul(WAD - decay, h)?, LN2_WAD, Rounding::Up)?;
-        Ok((r1, accrued))
-    }
+    let exponential = mul_div(r0.abs_diff(bound), mul(h, WAD)?, LN2_WAD, Rounding::Up)?;
+    // Saturating: at the hit, rounding can put x a few wei under the headroom.
+    let flat = mul_div(
+        bound,
+        mul(x.saturating_sub(headroom), h)?,
+        LN2_WAD,
+        Rounding::Up,
+    )?;
+    Ok((bound, add(exponential, flat)?))
 }

@@ -1,0 +1,309 @@
+//! RateController on the devnet (real WASM), with EVM stand-ins for the PSM
+//! and the TwapOracle (each returns a settable word from any view) and an
+//! EOA as the Vault: the rate path and the accrued factors match the model,
+//! Contraction forces the rate up, a reverting PSM is tolerated, errors are
+//! decoded. The WASM is read from `target/stylus/` and built with
+//! `cargo run -p scripts -- build rate-controller` when missing or stale.
+
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+    sync::OnceLock,
+    time::SystemTime,
+};
+
+use alloy_primitives::{Address, U256};
+use alloy_sol_types::{SolCall, SolValue};
+use devnet::{deploy_init_code, Clock, Devnet, DevnetConfig, TxRequest, DEV_ACCOUNT};
+use rate_controller::{
+    model::{self, Direction, Params},
+    InvalidHalfLife, OnlyVault, RateUpdated,
+};
+use suite_common::{access::PeerAlreadySet, math::WAD};
+
+mod abi {
+    suite_common::rate_controller_abi!(alloy_sol_types::sol);
+}
+use abi::IRateController;
+
+const VAULT: Address = Address::repeat_byte(0x7a);
+const ALICE: Address = Address::repeat_byte(0xa1);
+const T0: u64 = 1_700_000_000;
+const DAY: u64 = 86_400;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn newest(path: &Path) -> Option<SystemTime> {
+    let meta = std::fs::metadata(path).ok()?;
+    if meta.is_file() {
+        return meta.modified().ok();
+    }
+    std::fs::read_dir(path)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter_map(|e| newest(&e.path()))
+        .max()
+}
+
+fn wasm() -> Vec<u8> {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    let path = root().join("target/stylus/rate_controller.wasm");
+    BUILT.get_or_init(|| {
+        let built = newest(&path);
+        let sources = ["contracts/rate-controller/src", "contracts/common/src"];
+        if built.is_none() || sources.iter().any(|s| newest(&root().join(s)) > built) {
+            let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+                .args([
+                    "run",
+                    "-q",
+                    "-p",
+                    "scripts",
+                    "--",
+                    "build",
+                    "rate-controller",
+                ])
+                .current_dir(root())
+                .status()
+                .expect("running the build tool");
+            assert!(status.success(), "building rate-controller failed");
+        }
+    });
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// EVM stand-in: a 32-byte call stores a word; any other call returns it.
+fn word_stub() -> Vec<u8> {
+    // CALLDATASIZE PUSH1 32 EQ PUSH1 0x12 JUMPI
+    // PUSH1 0 SLOAD PUSH1 0 MSTORE PUSH1 32 PUSH1 0 RETURN
+    // 0x12: JUMPDEST PUSH1 0 CALLDATALOAD PUSH1 0 SSTORE STOP
+    deploy_init_code(&[
+        0x36, 0x60, 0x20, 0x14, 0x60, 0x12, 0x57, 0x60, 0x00, 0x54, 0x60, 0x00, 0x52, 0x60, 0x20,
+        0x60, 0x00, 0xf3, 0x5b, 0x60, 0x00, 0x35, 0x60, 0x00, 0x55, 0x00,
+    ])
+}
+
+struct World {
+    chain: Devnet,
+    rc: Address,
+    psm: Address,
+    oracle: Address,
+}
+
+impl World {
+    /// Deployed and wired at T0; `psm_code` is the PSM stand-in's runtime.
+    fn new(psm_init: Vec<u8>) -> Self {
+        let mut chain = Devnet::with_config(DevnetConfig {
+            clock: Clock::Manual(T0),
+            ..DevnetConfig::default()
+        });
+        for who in [VAULT, ALICE] {
+            chain.fund(who, U256::from(10u64).pow(U256::from(20)));
+        }
+        let dev = DEV_ACCOUNT;
+        let rc = chain
+            .deploy_wasm(dev, &wasm(), Some(&(dev,).abi_encode_params()))
+            .unwrap()
+            .address;
+        let psm = chain.deploy_evm(dev, &psm_init).unwrap();
+        let oracle = chain.deploy_evm(dev, &word_stub()).unwrap();
+        let mut world = World {
+            chain,
+            rc,
+            psm,
+            oracle,
+        };
+        world.send(dev, IRateController::setVaultCall { vault: VAULT });
+        world.send(dev, IRateController::setPsmCall { psm });
+        world.send(dev, IRateController::setOracleCall { oracle });
+        world
+    }
+
+    fn send<C: SolCall>(&mut self, from: Address, call: C) -> C::Return {
+        let rc = self.rc;
+        self.chain.send_call(from, rc, &call).unwrap()
+    }
+
+    fn set_word(&mut self, stub: Address, value: U256) {
+        let input = value.to_be_bytes::<32>().to_vec();
+        let receipt = self
+            .chain
+            .transact(TxRequest::call(DEV_ACCOUNT, stub, input))
+            .unwrap();
+        assert!(receipt.status);
+    }
+
+    fn update(&mut self, free: u64, paid: u64) -> (U256, U256) {
+        let call = IRateController::updateCall {
+            freeDebt: U256::from(free),
+            paidDebt: U256::from(paid),
+        };
+        let preview = self
+            .chain
+            .view(
+                VAULT,
+                self.rc,
+                &IRateController::previewRateCall {
+                    freeDebt: call.freeDebt,
+                    paidDebt: call.paidDebt,
+                },
+            )
+            .unwrap();
+        let ret = self.send(VAULT, call);
+        assert_eq!(
+            (preview.ratePerSecondWad, preview.accruedFactorWad),
+            (ret.ratePerSecondWad, ret.accruedFactorWad)
+        );
+        (ret.ratePerSecondWad, ret.accruedFactorWad)
+    }
+}
+
+fn params() -> Params {
+    Params {
+        min_rate: model::DEFAULT_MIN_RATE,
+        max_rate: model::DEFAULT_MAX_RATE,
+        half_life: U256::from(model::DEFAULT_HALF_LIFE),
+        band_low: U256::from(4_000),
+        band_high: U256::from(8_000),
+    }
+}
+
+#[test]
+fn rate_path_matches_the_model() {
+    let mut w = World::new(word_stub());
+    let p = params();
+    let mut rate = model::DEFAULT_MIN_RATE;
+    // (seconds, free, paid, psm, oracle state, expected direction)
+    let script: &[(u64, u64, u64, u64, u64, Direction)] = &[
+        (DAY, 600, 400, 0, 0, Direction::Flat),       // 60%: inside
+        (7 * DAY, 100, 900, 0, 0, Direction::Up),     // 10%: below
+        (3 * DAY, 100, 900, 500, 0, Direction::Flat), // PSM lifts it to 40%
+        (2 * DAY, 900, 100, 0, 1, Direction::Down),   // 90%: above (Expansion is no override)
+        (DAY, 900, 100, 0, 2, Direction::Up),         // Contraction forces up
+        (60 * DAY, 0, 1_000, 0, 0, Direction::Up),    // capped (programs expire after 365 days)
+        (60 * DAY, 1_000, 0, 0, 0, Direction::Down),  // floored
+    ];
+    for &(dt, free, paid, psm, state, direction) in script {
+        w.set_word(w.psm, U256::from(psm));
+        w.set_word(w.oracle, U256::from(state));
+        w.chain.warp(dt);
+        let (want_rate, accrued) = model::step(rate, dt, direction, &p).unwrap();
+        let rc = w.rc;
+        let receipt = w
+            .chain
+            .transact(TxRequest::call(
+                VAULT,
+                rc,
+                IRateController::updateCall {
+                    freeDebt: U256::from(free),
+                    paidDebt: U256::from(paid),
+                }
+                .abi_encode(),
+            ))
+            .unwrap();
+        assert!(receipt.status, "{:?}", receipt.revert());
+        let event = &receipt.events::<RateUpdated>()[0];
+        assert_eq!(event.oldRate, rate);
+        assert_eq!(event.newRate, want_rate, "step {dt} {direction:?}");
+        assert_eq!(event.accruedFactorWad, WAD + accrued);
+        let ratio = model::ratio_bps(U256::from(free), U256::from(paid), U256::from(psm)).unwrap();
+        assert_eq!(event.ratioBps, ratio);
+        println!(
+            "{direction:?} dt={dt}: rate {} -> {} ({:.3}% APR), factor {}, gas {}",
+            rate,
+            want_rate,
+            f64::from(want_rate) * 31_536_000.0 / 1e16,
+            event.accruedFactorWad,
+            receipt.gas_used
+        );
+        rate = want_rate;
+        let stored = w.send(ALICE, IRateController::rateCall {});
+        assert_eq!(stored, rate);
+    }
+    assert_eq!(rate, model::DEFAULT_MIN_RATE);
+    // Previews agree with updates.
+    w.chain.warp(DAY);
+    w.update(100, 900);
+}
+
+#[test]
+fn reverting_psm_is_tolerated() {
+    // PUSH0 PUSH0 REVERT: every call reverts.
+    let mut w = World::new(deploy_init_code(&[0x5f, 0x5f, 0xfd]));
+    w.set_word(w.oracle, U256::ZERO);
+    w.chain.warp(DAY);
+    let (rate, factor) = w.update(100, 900);
+    assert!(rate > model::DEFAULT_MIN_RATE); // 10%: below the band
+    assert!(factor > WAD);
+}
+
+#[test]
+fn errors_are_decoded() {
+    let mut w = World::new(word_stub());
+    let rc = w.rc;
+    let err = w
+        .chain
+        .send_call(
+            ALICE,
+            rc,
+            &IRateController::updateCall {
+                freeDebt: U256::from(1),
+                paidDebt: U256::from(1),
+            },
+        )
+        .err()
+        .expect("reverts");
+    assert_eq!(
+        err.as_error::<OnlyVault>(),
+        Some(OnlyVault {
+            caller: ALICE,
+            vault: VAULT
+        })
+    );
+    let err = w
+        .chain
+        .send_call(
+            DEV_ACCOUNT,
+            rc,
+            &IRateController::setHalfLifeCall {
+                halfLife: U256::from(60),
+            },
+        )
+        .err()
+        .expect("reverts");
+    assert_eq!(
+        err.as_error::<InvalidHalfLife>(),
+        Some(InvalidHalfLife {
+            halfLife: U256::from(60),
+            minHalfLife: U256::from(model::MIN_HALF_LIFE),
+            maxHalfLife: U256::from(model::MAX_HALF_LIFE),
+        })
+    );
+    let err = w
+        .chain
+        .send_call(
+            DEV_ACCOUNT,
+            rc,
+            &IRateController::setVaultCall { vault: ALICE },
+        )
+        .err()
+        .expect("reverts");
+    assert_eq!(
+        err.as_error::<PeerAlreadySet>(),
+        Some(PeerAlreadySet { current: VAULT })
+    );
+    // Views.
+    let band = w.send(ALICE, IRateController::targetBandCall {});
+    assert_eq!(
+        (band.lowBps, band.highBps),
+        (U256::from(4_000), U256::from(8_000))
+    );
+    assert_eq!(
+        w.send(ALICE, IRateController::halfLifeCall {}),
+        U256::from(7 * DAY)
+    );
+    assert_eq!(w.send(ALICE, IRateController::psmCall {}), w.psm);
+    assert_eq!(w.send(ALICE, IRateController::oracleCall {}), w.oracle);
+    assert_eq!(w.send(ALICE, IRateController::lastUpdateCall {}), T0);
+}
