@@ -1,6 +1,6 @@
 //! Finding the contracts' built WASM for tests, and rebuilding it when it is stale.
 //!
-//! The build tool (`cargo run -p scripts --release -- build <crates>`) writes
+//! The build tool (`cargo run -p scripts -- build <crates>`) writes
 //! `target/stylus/<lib>.wasm`. [`Artifacts`] reads from there (or from `$STYLUS_WASM_DIR`) and,
 //! the first time WASM is requested, runs the build tool once for every registered contract
 //! whose WASM is missing or older than its sources. Keep one `Artifacts` per test binary
@@ -110,14 +110,14 @@ impl Artifacts {
         }
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)
-            .args(["run", "-p", "scripts", "--release", "--", "build"])
+            .args(["run", "-q", "-p", "scripts", "--", "build"])
             .args(&stale)
             .current_dir(&self.root)
             .status()
             .map_err(|e| format!("running the build tool: {e}"))?;
         if !status.success() {
             return Err(format!(
-                "`cargo run -p scripts --release -- build {}` failed",
+                "`cargo run -p scripts -- build {}` failed",
                 stale.join(" ")
             ));
         }
