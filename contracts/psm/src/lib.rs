@@ -168,8 +168,6 @@ pub struct Psm {
     psm_vault: StorageAddress,
     /// Local reserves: receives buy fees (coin) and harvested yield (asset).
     treasury: StorageAddress,
-    /// `10^(18 - psmAsset.decimals())` `[coin per asset unit]`.
-    asset_scale: StorageU256,
     /// The asset's decimals (read at construction, at most 18).
     asset_decimals: StorageU8,
     /// Asset that backs future sells `[asset]`.
@@ -239,9 +237,6 @@ impl Psm {
             return Err(MathError::UnsupportedDecimals(UnsupportedDecimals { decimals }).into());
         }
         self.asset_decimals.set(U8::from(decimals));
-        // Cannot overflow: at most 10^18 < 2^64.
-        self.asset_scale
-            .set(U256::from(10u64.pow(u32::from(COIN_DECIMALS - decimals))));
         if !psm_vault.is_zero() {
             let vault_asset = self.view(psm_vault, abi::assetCall::SELECTOR, &[])?;
             let vault_asset = Address::from_word(vault_asset.into());
@@ -298,7 +293,7 @@ impl Psm {
             }
             .into());
         }
-        let coin_taken = math::mul(asset_out, self.asset_scale.get())?;
+        let coin_taken = self.to_coin(asset_out)?;
         // Cannot underflow: `quote_sell` bounds `asset_out` by `free_psm_assets`.
         let free = self.free_psm_assets.get() - asset_out;
         self.free_psm_assets.set(free);
@@ -550,7 +545,7 @@ impl Psm {
     /// A failing vault view, `ArithmeticOverflow`.
     pub fn free_psm_assets_in_coin(&self) -> Result<U256, PsmError> {
         let free = self.free_psm_assets.get().min(self.holdings()?);
-        Ok(math::mul(free, self.asset_scale.get())?)
+        self.to_coin(free)
     }
 
     /// What the PSM really holds `[asset]`: the redeem value of its vault
@@ -733,6 +728,16 @@ impl Psm {
 }
 
 impl Psm {
+    /// `10^(18 - decimals)` `[coin per asset unit]` (at most 10^18 < 2^64).
+    fn scale(&self) -> u64 {
+        10u64.pow(u32::from(COIN_DECIMALS - self.asset_decimals()))
+    }
+
+    /// An asset amount in coin (exact), or `ArithmeticOverflow`.
+    fn to_coin(&self, asset: U256) -> Result<U256, PsmError> {
+        Ok(fixed::mul_u64(asset, self.scale())?)
+    }
+
     /// The checks of a buy and its amounts at the vault's current preview.
     fn buy_amounts(&self, asset_in: U256) -> Result<BuyAmounts, PsmError> {
         if self.buy_paused.get() {
@@ -775,14 +780,14 @@ impl Psm {
     /// Splits the coin value of `credited` into what the recipient gets and
     /// the fee (rounded up). Fails with `ZeroAmount` when nothing is left.
     fn split_fee(&self, credited: U256) -> Result<BuyAmounts, PsmError> {
-        let gross = math::mul(credited, self.asset_scale.get())?;
+        let gross = self.to_coin(credited)?;
         let (elapsed, span) = self.fee_ramp();
         let fee = if elapsed == 0 {
             U256::ZERO
         } else {
             // fee = ⌈gross · 100 · elapsed / (span · 10⁴)⌉, as two exact
             // ceiling divisions (⌈⌈x/a⌉/b⌉ = ⌈x/(ab)⌉); `span` < 2^32.
-            let scaled = math::mul(gross, U256::from(MAX_BUY_FEE_BPS * elapsed))?;
+            let scaled = fixed::mul_u64(gross, MAX_BUY_FEE_BPS * elapsed)?;
             let per_bps = fixed::div_u32(scaled, span as u32, Rounding::Up);
             fixed::div_u32(per_bps, BPS_U32, Rounding::Up)
         };
@@ -869,7 +874,28 @@ impl Psm {
 /// 10^4, ramp seconds), and ruint's generic 256-bit division costs ~7.5 KB
 /// of WASM.
 pub mod fixed {
-    use super::{Rounding, U256};
+    use super::{MathError, Rounding, U256};
+    use suite_common::math::ArithmeticOverflow;
+
+    /// `a * m`, or `ArithmeticOverflow` (schoolbook on 64-bit limbs instead
+    /// of ruint's generic multiplication).
+    pub fn mul_u64(a: U256, m: u64) -> Result<U256, MathError> {
+        let mut limbs = *a.as_limbs();
+        let mut carry = 0u128;
+        for limb in limbs.iter_mut() {
+            // Cannot overflow: (2^64 − 1)^2 + (2^64 − 1) < 2^128.
+            let product = u128::from(*limb) * u128::from(m) + carry;
+            *limb = product as u64;
+            carry = product >> 64;
+        }
+        if carry != 0 {
+            return Err(MathError::Overflow(ArithmeticOverflow {
+                a,
+                b: U256::from(m),
+            }));
+        }
+        Ok(U256::from_limbs(limbs))
+    }
 
     /// `a / d` rounded as asked; `d` must not be zero (callers pass
     /// constants or a positive span).

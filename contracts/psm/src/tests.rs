@@ -192,7 +192,7 @@ fn constructor_stores_configuration() {
     assert_eq!(psm.psm_vault(), VAULT);
     assert_eq!(psm.treasury(), TREASURY);
     assert_eq!(psm.asset_decimals(), 6);
-    assert_eq!(psm.asset_scale.get(), e(12));
+    assert_eq!(U256::from(psm.scale()), e(12));
     assert_eq!(psm.window_start(), START);
     assert_eq!(psm.immutability_deadline(), DEADLINE);
     assert_eq!(psm.min_vault_supply(), u(1_000));
@@ -216,7 +216,7 @@ fn constructor_reads_each_supported_decimals() {
     for (decimals, scale) in [(6u8, e(12)), (8, e(10)), (18, u(1))] {
         let host = host();
         let psm = deploy(&host, decimals, Address::ZERO);
-        assert_eq!(psm.asset_scale.get(), scale);
+        assert_eq!(U256::from(psm.scale()), scale);
         assert_eq!(psm.asset_decimals(), decimals);
     }
 }
@@ -244,7 +244,9 @@ fn constructor_errors() {
     let host = host();
     mock_config(&host, 6, VAULT);
     let z = Address::ZERO;
-    let cases: Vec<(Address, Address, Address, Address, Address, u64, Vec<u8>)> = vec![
+    /// (owner, coin, asset, vault, treasury, window, expected error)
+    type Case = (Address, Address, Address, Address, Address, u64, Vec<u8>);
+    let cases: Vec<Case> = vec![
         (
             z,
             COIN,
@@ -1047,4 +1049,80 @@ fn parameter_setters() {
         last_log(&host),
         (vec![TreasurySet::SIGNATURE_HASH, BOB.into_word()], vec![])
     );
+}
+
+// ------------------------------------------------------- fixed-point helpers
+
+mod fixed_point {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn any_u256() -> impl Strategy<Value = U256> {
+        prop_oneof![
+            Just(U256::ZERO),
+            Just(U256::MAX),
+            any::<u64>().prop_map(U256::from),
+            any::<u128>().prop_map(U256::from),
+            any::<[u64; 4]>().prop_map(U256::from_limbs),
+        ]
+    }
+
+    fn reference(a: U256, d: U256, rounding: Rounding) -> U256 {
+        let (q, r) = a.div_rem(d);
+        if rounding == Rounding::Up && !r.is_zero() {
+            q + U256::from(1)
+        } else {
+            q
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn div_u32_matches_ruint(a in any_u256(), d in 1..=u32::MAX) {
+            for rounding in [Rounding::Down, Rounding::Up] {
+                prop_assert_eq!(fixed::div_u32(a, d, rounding), reference(a, U256::from(d), rounding));
+            }
+        }
+
+        #[test]
+        fn div_pow10_matches_ruint(a in any_u256(), exponent in 0u8..=18) {
+            let d = U256::from(10).pow(U256::from(exponent));
+            for rounding in [Rounding::Down, Rounding::Up] {
+                prop_assert_eq!(fixed::div_pow10(a, exponent, rounding), reference(a, d, rounding));
+            }
+        }
+
+        #[test]
+        fn mul_u64_matches_checked_mul(a in any_u256(), m in any::<u64>()) {
+            let expected = a.checked_mul(U256::from(m));
+            prop_assert_eq!(fixed::mul_u64(a, m).ok(), expected);
+        }
+
+        /// Along the whole ramp: coin out + fee is the gross exactly, the fee
+        /// is the exact fraction rounded up, and at most 1% (rounded up).
+        #[test]
+        fn fee_split_is_exact_and_bounded(gross in 1u128..u128::MAX / 2, t in START..DEADLINE) {
+            let host = host();
+            let psm = deploy(&host, 18, Address::ZERO);
+            host.set_block_timestamp(t);
+            let gross = U256::from(gross);
+            match psm.split_fee(gross) {
+                Ok(BuyAmounts { coin_out, fee, credited }) => {
+                    prop_assert_eq!(credited, gross);
+                    prop_assert_eq!(coin_out + fee, gross);
+                    let elapsed = U256::from(t.saturating_sub(HALF));
+                    let exact = reference(gross * u(100) * elapsed, u(10_000) * U256::from(DEADLINE - HALF), Rounding::Up);
+                    prop_assert_eq!(fee, exact);
+                    prop_assert!(fee <= reference(gross, u(100), Rounding::Up));
+                }
+                Err(e) => {
+                    // Only when the fee would take everything (dust amounts).
+                    prop_assert_eq!(Vec::<u8>::from(e), encoded(ZeroAmount {}));
+                    prop_assert!(gross < u(100));
+                }
+            }
+        }
+    }
 }
