@@ -33,8 +33,6 @@
 #[macro_use]
 extern crate alloc;
 
-pub mod fixed;
-
 use alloc::vec::Vec;
 use alloy_primitives::{uint, Address, B256, U256, U64};
 use alloy_sol_types::{sol, SolCall, SolEvent};
@@ -380,10 +378,10 @@ fn sum_key(epoch: u64, scale: u64) -> U256 {
 // Checked arithmetic failing with the encoded `MathError` (one conversion
 // here instead of one at every `?`, which keeps the WASM small).
 
-/// `a * b / d` rounded as asked, see [`fixed::mul_div`].
+/// `a * b / d` rounded as asked (512-bit intermediate), see `suite_common::math::mul_div`.
 #[inline(never)]
 fn mul_div(a: U256, b: U256, d: U256, rounding: Rounding) -> Result<U256, VaultError> {
-    Ok(fixed::mul_div(a, b, d, rounding)?)
+    Ok(math::mul_div(a, b, d, rounding)?)
 }
 
 /// `amount * bps / 10_000`.
@@ -1110,12 +1108,12 @@ impl Vault {
             return Ok(U256::MAX);
         }
         let value = self.value(position.shares)?;
-        Ok(mul_div(
+        mul_div(
             bps_mul(value, self.word(param::LIQUIDATION_LTV_BPS), Down)?,
             WAD,
             position.debt,
             Down,
-        )?)
+        )
     }
 
     /// `(maxLtvBps, liquidationLtvBps, closeFactorBps, maxBonusBps, minDebt,
@@ -1274,7 +1272,7 @@ impl Vault {
             IErc4626::convertToAssetsCall::SELECTOR,
             &[shares.into()],
         )?;
-        Ok(mul(assets, self.word(word::ASSET_SCALE))?)
+        mul(assets, self.word(word::ASSET_SCALE))
     }
 
     /// Shares worth at least `coin` (ERC-4626 `previewWithdraw`, rounded up).

@@ -418,6 +418,11 @@ fn peers_are_wired_once_by_the_owner() {
         PeerAlreadySet { current: TM },
     );
     assert_eq!(env.vault.peers(), (AL, COLL, RC, TM, TREASURY));
+    is(
+        env.vault.set_peer(peer::TREASURY, BOB),
+        PeerAlreadySet { current: TREASURY },
+    );
+    is(env.vault.set_peer(5, BOB), UnknownPeer { which: 5 });
     let events = env.logs_of::<PeerSet>();
     assert_eq!(
         (events[3].which, events[3].peer),
