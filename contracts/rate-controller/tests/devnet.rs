@@ -5,16 +5,13 @@
 //! decoded. The WASM is read from `target/stylus/` and built with
 //! `cargo run -p scripts -- build rate-controller` when missing or stale.
 
-use std::{
-    path::{Path, PathBuf},
-    process::Command,
-    sync::OnceLock,
-    time::SystemTime,
-};
+use std::{path::Path, sync::OnceLock};
 
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::{SolCall, SolValue};
-use devnet::{deploy_init_code, Clock, Devnet, DevnetConfig, TxRequest, DEV_ACCOUNT};
+use devnet::{
+    artifacts::Artifacts, deploy_init_code, Clock, Devnet, DevnetConfig, TxRequest, DEV_ACCOUNT,
+};
 use rate_controller::{
     model::{self, Direction, Params},
     InvalidHalfLife, OnlyVault, RateUpdated,
@@ -31,46 +28,19 @@ const ALICE: Address = Address::repeat_byte(0xa1);
 const T0: u64 = 1_700_000_000;
 const DAY: u64 = 86_400;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn newest(path: &Path) -> Option<SystemTime> {
-    let meta = std::fs::metadata(path).ok()?;
-    if meta.is_file() {
-        return meta.modified().ok();
-    }
-    std::fs::read_dir(path)
-        .ok()?
-        .filter_map(Result::ok)
-        .filter_map(|e| newest(&e.path()))
-        .max()
-}
-
-fn wasm() -> Vec<u8> {
-    static BUILT: OnceLock<()> = OnceLock::new();
-    let path = root().join("target/stylus/rate_controller.wasm");
-    BUILT.get_or_init(|| {
-        let built = newest(&path);
-        let sources = ["contracts/rate-controller/src", "contracts/common/src"];
-        if built.is_none() || sources.iter().any(|s| newest(&root().join(s)) > built) {
-            let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-                .args([
-                    "run",
-                    "-q",
-                    "-p",
-                    "scripts",
-                    "--",
-                    "build",
-                    "rate-controller",
-                ])
-                .current_dir(root())
-                .status()
-                .expect("running the build tool");
-            assert!(status.success(), "building rate-controller failed");
-        }
-    });
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+/// The WASM of `lib`; stale or missing WASM of these contracts is rebuilt once per test binary.
+fn wasm(lib: &str) -> Vec<u8> {
+    static ARTIFACTS: OnceLock<Artifacts> = OnceLock::new();
+    ARTIFACTS
+        .get_or_init(|| {
+            Artifacts::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")).contract(
+                "rate_controller",
+                "rate-controller",
+                &["contracts/rate-controller/src", "contracts/common/src"],
+            )
+        })
+        .wasm(lib)
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// EVM stand-in: a 32-byte call stores a word; any other call returns it.
@@ -103,7 +73,11 @@ impl World {
         }
         let dev = DEV_ACCOUNT;
         let rc = chain
-            .deploy_wasm(dev, &wasm(), Some(&(dev,).abi_encode_params()))
+            .deploy_wasm(
+                dev,
+                &wasm("rate_controller"),
+                Some(&(dev,).abi_encode_params()),
+            )
             .unwrap()
             .address;
         let psm = chain.deploy_evm(dev, &psm_init).unwrap();

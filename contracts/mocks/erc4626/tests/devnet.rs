@@ -3,16 +3,11 @@
 //! decoded errors. The WASM is read from `target/stylus/` and built with
 //! `cargo run -p scripts -- build ...` when missing or older than its sources.
 
-use std::{
-    path::{Path, PathBuf},
-    process::Command,
-    sync::OnceLock,
-    time::SystemTime,
-};
+use std::{path::Path, sync::OnceLock};
 
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::{SolCall, SolValue};
-use devnet::{Clock, Devnet, DevnetConfig, TxRequest, DEV_ACCOUNT};
+use devnet::{artifacts::Artifacts, Clock, Devnet, DevnetConfig, TxRequest, DEV_ACCOUNT};
 use mock_erc4626::{
     to_assets, to_shares, Deposit, ERC4626ExceededMaxRedeem, ERC4626ExceededMaxWithdraw,
     LossAboveTotal, Withdraw,
@@ -32,59 +27,25 @@ const OFFSET: u8 = 6;
 
 // ---------------------------------------------------------------- WASM
 
-const CONTRACTS: &[(&str, &str, &[&str])] = &[
-    (
-        "mock_erc20",
-        "mock-erc20",
-        &["contracts/mocks/erc20/src", "contracts/common/src"],
-    ),
-    (
-        "mock_erc4626",
-        "mock-erc4626",
-        &["contracts/mocks/erc4626/src", "contracts/common/src"],
-    ),
-];
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../..")
-}
-
-fn newest(path: &Path) -> Option<SystemTime> {
-    let meta = std::fs::metadata(path).ok()?;
-    if meta.is_file() {
-        return meta.modified().ok();
-    }
-    std::fs::read_dir(path)
-        .ok()?
-        .filter_map(Result::ok)
-        .filter_map(|e| newest(&e.path()))
-        .max()
-}
-
+/// The WASM of `lib`; stale or missing WASM of these contracts is rebuilt once per test binary.
 fn wasm(lib: &str) -> Vec<u8> {
-    static BUILT: OnceLock<()> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let dir = root().join("target/stylus");
-        let stale: Vec<&str> = CONTRACTS
-            .iter()
-            .filter(|(lib, _, sources)| {
-                let built = newest(&dir.join(format!("{lib}.wasm")));
-                built.is_none() || sources.iter().any(|s| newest(&root().join(s)) > built)
-            })
-            .map(|(_, package, _)| *package)
-            .collect();
-        if !stale.is_empty() {
-            let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-                .args(["run", "-q", "-p", "scripts", "--", "build"])
-                .args(&stale)
-                .current_dir(root())
-                .status()
-                .expect("running the build tool");
-            assert!(status.success(), "building {stale:?} failed");
-        }
-    });
-    let path = root().join(format!("target/stylus/{lib}.wasm"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    static ARTIFACTS: OnceLock<Artifacts> = OnceLock::new();
+    ARTIFACTS
+        .get_or_init(|| {
+            Artifacts::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.."))
+                .contract(
+                    "mock_erc20",
+                    "mock-erc20",
+                    &["contracts/mocks/erc20/src", "contracts/common/src"],
+                )
+                .contract(
+                    "mock_erc4626",
+                    "mock-erc4626",
+                    &["contracts/mocks/erc4626/src", "contracts/common/src"],
+                )
+        })
+        .wasm(lib)
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 // ---------------------------------------------------------------- world
