@@ -10,8 +10,8 @@
 //!   redemption fee, which the Vault sends to the reserves). The position
 //!   matures `term` seconds later (`block.timestamp`, never block numbers).
 //! * `claimRedemption(id)` after maturity: the Vault hands the earmarked
-//!   shares over and burns the position's alAsset from this contract
-//!   (`releaseEarmarked`), the shares are redeemed on the ERC-4626, the owner
+//!   shares over (`releaseEarmarked`), the position's alAsset is burned, the
+//!   shares are redeemed on the ERC-4626, the owner
 //!   receives `amount` of underlying (decimals converted, rounded down), any
 //!   surplus goes to the treasury, and a shortfall (the yield token lost value)
 //!   is a haircut reported in the event.
@@ -23,9 +23,9 @@
 //!   exit on a secondary market instead.
 //! * The guardian can pause new deposits; claims are never paused.
 //!
-//! Call graph: Transmuter → AlAsset (transferFrom, approve), Transmuter →
-//! Vault (earmark, releaseEarmarked; the Vault calls AlAsset and the
-//! collateral), Transmuter → collateral ERC-4626 (redeem) → underlying.
+//! Call graph: Transmuter → AlAsset (transferFrom, burn), Transmuter →
+//! Vault (earmark, releaseEarmarked; the Vault calls the collateral),
+//! Transmuter → collateral ERC-4626 (redeem) → underlying.
 //! Nothing calls back into the Transmuter.
 #![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
 #![cfg_attr(not(any(test, feature = "export-abi")), no_std)]
@@ -346,10 +346,8 @@ impl Transmuter {
 
         let this = self.vm().contract_address();
         let vault = self.vault.get();
-        // The Vault burns the position's alAsset from here (burnFrom needs
-        // our allowance) and hands the earmarked shares over.
-        let vm = self.vm().clone();
-        IAlAsset::new(self.al_asset.get()).approve(&vm, Call::new_mutating(self), vault, amount)?;
+        // The Vault hands the earmarked shares over and closes the earmark;
+        // then the position's alAsset, held here since creation, is burned.
         let vm = self.vm().clone();
         IVault::new(vault).release_earmarked(
             &vm,
@@ -358,6 +356,8 @@ impl Transmuter {
             this,
             amount,
         )?;
+        let vm = self.vm().clone();
+        IAlAsset::new(self.al_asset.get()).burn(&vm, Call::new_mutating(self), amount)?;
         let vm = self.vm().clone();
         let assets = IErc4626::new(self.collateral.get()).redeem(
             &vm,

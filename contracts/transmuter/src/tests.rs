@@ -96,12 +96,8 @@ fn mock_create(vm: &TestVM, owner: Address, amount: U256, shares: U256) {
 fn mock_claim(vm: &TestVM, owner: Address, amount: U256, shares: U256, assets: U256) {
     vm.mock(
         AL_ASSET,
-        abi::IAlAsset::approveCall {
-            spender: VAULT,
-            value: amount,
-        }
-        .abi_encode(),
-        Ok(true.abi_encode()),
+        abi::IAlAsset::burnCall { amount }.abi_encode(),
+        Ok(Vec::new()),
     );
     vm.mock(
         VAULT,
