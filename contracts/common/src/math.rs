@@ -105,11 +105,7 @@ pub fn mul_div(a: U256, b: U256, denominator: U256, rounding: Rounding) -> Resul
     if denominator.is_zero() {
         return Err(MathError::DivisionByZero(DivisionByZero { numerator: a }));
     }
-    let overflow = MathError::MulDivOverflow(MulDivOverflow {
-        a,
-        b,
-        denominator,
-    });
+    let overflow = MathError::MulDivOverflow(MulDivOverflow { a, b, denominator });
     let (x, y, divisor) = (a.as_limbs(), b.as_limbs(), denominator.as_limbs());
     // 512-bit product, little-endian limbs. Each step fits in u128:
     // (2^64-1)^2 + 2 * (2^64-1) = 2^128 - 1.
