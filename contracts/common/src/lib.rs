@@ -13,6 +13,7 @@
 #[macro_use]
 extern crate alloc;
 
+pub mod abi;
 pub mod access;
 pub mod erc20;
 pub mod errors;

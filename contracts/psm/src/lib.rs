@@ -34,9 +34,10 @@ use stylus_sdk::{
     storage::{StorageAddress, StorageBool, StorageU256, StorageU64, StorageU8},
 };
 use suite_common::{
+    abi::{calldata, return_word},
     access::{Access, AccessError, IOwnable},
     errors::{EntryPaused, SlippageExceeded, ZeroAddress, ZeroAmount},
-    events::{bool_word, concat, emit, word},
+    events::{bool_word, emit, word},
     impl_ownable,
     math::{self, MathError, Rounding, UnsupportedDecimals, COIN_DECIMALS},
 };
@@ -930,20 +931,9 @@ pub mod fixed {
     }
 }
 
-/// ABI calldata: `selector` then one-word arguments.
-fn calldata(selector: [u8; 4], args: &[B256]) -> Vec<u8> {
-    let mut data = Vec::with_capacity(4 + 32 * args.len());
-    data.extend_from_slice(&selector);
-    data.extend_from_slice(&concat(args));
-    data
-}
-
 /// The `index`-th word of `peer`'s answer, or `BadPeerResponse`.
 fn word_at(answer: &[u8], index: usize, peer: Address) -> Result<U256, PsmError> {
-    answer
-        .get(32 * index..32 * (index + 1))
-        .map(U256::from_be_slice)
-        .ok_or_else(|| BadPeerResponse { peer }.into())
+    return_word(answer, index).ok_or_else(|| BadPeerResponse { peer }.into())
 }
 
 /// The first word of `peer`'s answer, or `BadPeerResponse`.

@@ -43,6 +43,7 @@ use stylus_sdk::{
     stylus_core::calls::errors::Error as CallError,
 };
 use suite_common::{
+    abi::calldata,
     access::{Access, AccessError, IOwnable},
     errors::{EntryPaused, ZeroAddress, ZeroAmount},
     events::{bool_word, concat, emit, word},
@@ -1576,16 +1577,10 @@ fn check_transfer(
     Ok(())
 }
 
-fn calldata(selector: [u8; 4], args: &[B256]) -> Vec<u8> {
-    let mut data = selector.to_vec();
-    data.extend_from_slice(&concat(args));
-    data
-}
-
 /// Word `index` of a call's return data.
 fn return_word(data: &[u8], index: usize, peer: Address) -> Result<U256, VaultError> {
-    match data.get(32 * index..32 * index + 32) {
-        Some(bytes) => Ok(U256::from_be_slice(bytes)),
+    match suite_common::abi::return_word(data, index) {
+        Some(word) => Ok(word),
         None => Err(revert!(InvalidReturnData { peer: peer })),
     }
 }
