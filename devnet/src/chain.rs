@@ -12,10 +12,10 @@ use revm::primitives::TxKind;
 use revm::state::{AccountInfo, Bytecode};
 
 use crate::evm::{self, Db, SPEC};
-use crate::precompiles::{ArbWasm, ARB_SYS_ADDRESS, ARB_WASM_ADDRESS};
+use crate::precompiles::{ArbWasm, ARB_SYS_ADDRESS, ARB_WASM_ADDRESS, ARB_WASM_CACHE_ADDRESS};
 use crate::programs::ARBOS_STATE_ADDRESS;
 use crate::receipt::{DevnetError, Receipt, Revert, TxRequest};
-use crate::stylus::meter::{ApproximateMeter, InkMeter};
+use crate::stylus::meter::{InkMeter, NitroMeter};
 use crate::stylus::StylusRuntime;
 
 /// Chain id of nitro-devnode, which the devnet mirrors.
@@ -186,7 +186,7 @@ impl Devnet {
 
     /// A chain with `config`.
     pub fn with_config(config: DevnetConfig) -> Self {
-        Self::with_meter(config, std::sync::Arc::new(ApproximateMeter))
+        Self::with_meter(config, std::sync::Arc::new(NitroMeter))
     }
 
     /// A chain with `config` whose programs are metered by `meter` (the hook for exact
@@ -195,7 +195,12 @@ impl Devnet {
         let mut db = Db::default();
         // System accounts carry code so that they are never pruned as empty.
         let marker = Bytecode::new_raw(Bytes::from_static(&[0xFE]));
-        for system in [ARBOS_STATE_ADDRESS, ARB_WASM_ADDRESS, ARB_SYS_ADDRESS] {
+        for system in [
+            ARBOS_STATE_ADDRESS,
+            ARB_WASM_ADDRESS,
+            ARB_WASM_CACHE_ADDRESS,
+            ARB_SYS_ADDRESS,
+        ] {
             db.insert_account_info(
                 system,
                 AccountInfo {

@@ -33,11 +33,10 @@ use revm::primitives::constants::CALL_STACK_LIMIT;
 use revm::primitives::hardfork::SpecId;
 use wasmi::Val;
 
-use crate::params::{self, PageCounters};
+use crate::params::{self, PageCounters, INK_PER_GAS};
 use crate::precompiles::ArbPrecompiles;
 use crate::programs;
 use crate::stylus::host::{FrameEnv, HostState, Request};
-use crate::stylus::meter::FUEL_PER_GAS;
 use crate::stylus::{Step, StylusFrame, StylusRuntime};
 
 /// The in-memory state database.
@@ -260,8 +259,8 @@ impl<'r> DevEvm<'r> {
         };
         let page_limit = params::PAGE_LIMIT.saturating_sub(pages_before.open);
         let state = HostState::new(env, args, page_limit);
-        let fuel = (gas_limit - cost).saturating_mul(FUEL_PER_GAS);
-        let (store, entry) = match self.runtime.instantiate(&module, state, fuel) {
+        let ink = (gas_limit - cost).saturating_mul(INK_PER_GAS);
+        let (store, entry) = match self.runtime.instantiate(&module, state, ink) {
             Ok(instance) => instance,
             Err(e) => {
                 self.ctx.chain.pages.open = pages_before.open;
@@ -393,8 +392,7 @@ impl<'r> DevEvm<'r> {
             .chain
             .pages
             .open_pages(u16::try_from(unpaid).unwrap_or(u16::MAX));
-        let fuel = frame.store.get_fuel().unwrap_or(0);
-        let mut remaining = fuel / FUEL_PER_GAS;
+        let mut remaining = frame.ink_left() / INK_PER_GAS;
         let step = if growth_gas > remaining && !matches!(step, Step::OutOfInk) {
             Step::OutOfInk
         } else {
@@ -476,10 +474,9 @@ fn deliver_child(frame: &mut StylusFrame, child: FrameResult) -> Result<Vec<Val>
         }) => (result.gas, result.result, result.output, address, true),
     };
     // Unused child gas flows back; a child's refunds count only if it succeeded.
-    let returned = gas.remaining().saturating_mul(FUEL_PER_GAS);
-    let fuel = frame.store.get_fuel().unwrap_or(0);
-    if frame.store.set_fuel(fuel.saturating_add(returned)).is_err() {
-        return Err(Step::Failed("devnet internal error: fuel".into()));
+    let returned = gas.remaining().saturating_mul(INK_PER_GAS);
+    if let Err(e) = frame.add_ink(returned) {
+        return Err(Step::Failed(format!("devnet internal error: {e}")));
     }
     if result.is_ok() {
         frame.store.data_mut().refund += gas.refunded();

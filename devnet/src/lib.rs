@@ -30,7 +30,10 @@ pub use chain::{
     constructor_calldata, deploy_init_code, BlockInfo, Clock, Deployment, Devnet, DevnetConfig,
     SnapshotId, DEFAULT_CHAIN_ID, DEV_ACCOUNT, DEV_PRIVATE_KEY,
 };
-pub use precompiles::{ArbSys, ArbWasm, ARBOS_VERSION, ARB_SYS_ADDRESS, ARB_WASM_ADDRESS};
+pub use precompiles::{
+    ArbSys, ArbWasm, ArbWasmCache, ARBOS_VERSION, ARB_SYS_ADDRESS, ARB_WASM_ADDRESS,
+    ARB_WASM_CACHE_ADDRESS,
+};
 pub use programs::{
     Error as SolidityError, Program, ProgramExpired, ProgramInsufficientValue,
     ProgramKeepaliveTooSoon, ProgramNeedsUpgrade, ProgramNotActivated, ProgramNotWasm,

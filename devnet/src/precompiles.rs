@@ -1,5 +1,5 @@
-//! Precompiles: Ethereum's (ecrecover, sha256, ...), `ArbWasm` at `0x71` and an `ArbSys` stub
-//! at `0x64`.
+//! Precompiles: Ethereum's (ecrecover, sha256, ...), `ArbWasm` at `0x71`, `ArbWasmCache` at
+//! `0x72` and an `ArbSys` stub at `0x64`.
 
 use alloy_primitives::{address, Address, Bytes, U256};
 use alloy_sol_types::{sol, SolCall, SolEvent, SolInterface};
@@ -10,12 +10,15 @@ use revm::interpreter::{CallInputs, CallValue, Gas, InstructionResult, Interpret
 use revm::primitives::hardfork::SpecId;
 use revm::primitives::{AddressSet, Log};
 
+use crate::chain::DEV_ACCOUNT;
 use crate::evm::Ctx;
 use crate::params;
 use crate::programs::{self, ProgramError};
 
 /// Address of the `ArbWasm` precompile.
 pub const ARB_WASM_ADDRESS: Address = address!("0000000000000000000000000000000000000071");
+/// Address of the `ArbWasmCache` precompile.
+pub const ARB_WASM_CACHE_ADDRESS: Address = address!("0000000000000000000000000000000000000072");
 /// Address of the `ArbSys` precompile (only a few read methods are provided).
 pub const ARB_SYS_ADDRESS: Address = address!("0000000000000000000000000000000000000064");
 /// ArbOS version the devnet reports.
@@ -56,6 +59,18 @@ sol! {
         event ProgramLifetimeExtended(bytes32 indexed codehash, uint256 dataFee);
     }
 
+    /// The `ArbWasmCache` precompile interface (nitro's `precompiles/ArbWasmCache.sol`).
+    interface ArbWasmCache {
+        function isCacheManager(address manager) external view returns (bool);
+        function allCacheManagers() external view returns (address[] memory managers);
+        function cacheCodehash(bytes32 codehash) external;
+        function cacheProgram(address addr) external;
+        function evictCodehash(bytes32 codehash) external;
+        function codehashIsCached(bytes32 codehash) external view returns (bool);
+
+        event UpdateProgramCache(address indexed manager, bytes32 indexed codehash, bool cached);
+    }
+
     /// The part of `ArbSys` the devnet provides.
     interface ArbSys {
         function arbBlockNumber() external view returns (uint256);
@@ -82,6 +97,7 @@ impl ArbPrecompiles {
     fn address_set(eth: &EthPrecompiles) -> AddressSet {
         let mut set = eth.warm_addresses().clone();
         set.insert(ARB_WASM_ADDRESS);
+        set.insert(ARB_WASM_CACHE_ADDRESS);
         set.insert(ARB_SYS_ADDRESS);
         set
     }
@@ -105,6 +121,7 @@ impl PrecompileProvider<Ctx> for ArbPrecompiles {
     ) -> Result<Option<InterpreterResult>, String> {
         match inputs.bytecode_address {
             ARB_WASM_ADDRESS => Ok(Some(arb_wasm(ctx, inputs))),
+            ARB_WASM_CACHE_ADDRESS => Ok(Some(arb_wasm_cache(ctx, inputs))),
             ARB_SYS_ADDRESS => Ok(Some(arb_sys(ctx, inputs))),
             _ => self.eth.run(ctx, inputs),
         }
@@ -318,6 +335,87 @@ fn activate(ctx: &mut Ctx, inputs: &CallInputs, program: Address, time: u64) -> 
     }
 }
 
+/// Gas of an ArbOS storage read (nitro's `StorageReadCost`).
+const ARBOS_READ_GAS: u64 = 800;
+/// Gas of an ArbOS storage write of a non-zero word (nitro's `StorageWriteCost`).
+const ARBOS_WRITE_GAS: u64 = 20_000;
+
+/// `ArbWasmCache`. The devnet has no cache managers; the chain owner, [`DEV_ACCOUNT`] (as on
+/// nitro-devnode), may cache and evict. Caching burns the program's `initCost` as nitro does,
+/// plus nitro's ArbOS storage prices for the records touched (approximately).
+fn arb_wasm_cache(ctx: &mut Ctx, inputs: &CallInputs) -> InterpreterResult {
+    use ArbWasmCache::ArbWasmCacheCalls as C;
+    let input = inputs.input.bytes(ctx);
+    let call = match ArbWasmCache::ArbWasmCacheCalls::abi_decode(&input) {
+        Ok(call) => call,
+        Err(_) => return Outcome::revert(READ_GAS, Bytes::new()).into_result(inputs.gas_limit),
+    };
+    if !inputs.call_value().is_zero() {
+        return Outcome::revert(READ_GAS, Bytes::new()).into_result(inputs.gas_limit);
+    }
+    let outcome = match call {
+        C::isCacheManager(_) => Outcome::ok(
+            ARBOS_READ_GAS,
+            ArbWasmCache::isCacheManagerCall::abi_encode_returns(&false),
+        ),
+        C::allCacheManagers(_) => Outcome::ok(
+            ARBOS_READ_GAS,
+            ArbWasmCache::allCacheManagersCall::abi_encode_returns(&Vec::<Address>::new()),
+        ),
+        C::codehashIsCached(c) => {
+            let cached = programs::load_program(ctx, c.codehash).cached;
+            Outcome::ok(
+                ARBOS_READ_GAS,
+                ArbWasmCache::codehashIsCachedCall::abi_encode_returns(&cached),
+            )
+        }
+        // Deprecated since ArbOS 31 in favour of `cacheProgram`.
+        C::cacheCodehash(_) => Outcome::revert(READ_GAS, Bytes::new()),
+        C::cacheProgram(c) => {
+            let codehash = program_codehash(ctx, c.addr);
+            set_program_cached(ctx, inputs, codehash, true)
+        }
+        C::evictCodehash(c) => set_program_cached(ctx, inputs, c.codehash, false),
+    };
+    outcome.into_result(inputs.gas_limit)
+}
+
+fn set_program_cached(
+    ctx: &mut Ctx,
+    inputs: &CallInputs,
+    codehash: alloy_primitives::B256,
+    cache: bool,
+) -> Outcome {
+    // Membership checks: cache managers, then chain owners.
+    let auth_gas = 2 * ARBOS_READ_GAS;
+    if inputs.is_static || inputs.caller != DEV_ACCOUNT {
+        return Outcome::revert(auth_gas, Bytes::new());
+    }
+    let time = now(ctx);
+    match programs::set_cached(ctx, codehash, cache, time) {
+        Ok(None) => Outcome::ok(auth_gas + ARBOS_READ_GAS, Vec::new()),
+        Ok(Some(program)) => {
+            emit_from(
+                ctx,
+                ARB_WASM_CACHE_ADDRESS,
+                ArbWasmCache::UpdateProgramCache {
+                    manager: inputs.caller,
+                    codehash,
+                    cached: cache,
+                },
+            );
+            let log_gas = params::LOG_TOPIC_GAS * 3 + params::LOG_DATA_GAS * 32;
+            let gas = auth_gas
+                + 2 * ARBOS_READ_GAS
+                + ARBOS_WRITE_GAS
+                + log_gas
+                + u64::from(program.init_cost);
+            Outcome::ok(gas, Vec::new())
+        }
+        Err(e) => Outcome::revert(auth_gas + ARBOS_READ_GAS, e.abi_encode()),
+    }
+}
+
 fn refund_value(ctx: &mut Ctx, inputs: &CallInputs, value: U256) {
     if let CallValue::Transfer(_) = inputs.value {
         if !value.is_zero() {
@@ -329,8 +427,12 @@ fn refund_value(ctx: &mut Ctx, inputs: &CallInputs, value: U256) {
 }
 
 fn emit<E: SolEvent>(ctx: &mut Ctx, event: E) {
+    emit_from(ctx, ARB_WASM_ADDRESS, event);
+}
+
+fn emit_from<E: SolEvent>(ctx: &mut Ctx, address: Address, event: E) {
     ctx.journal_mut().log(Log {
-        address: ARB_WASM_ADDRESS,
+        address,
         data: event.encode_log_data(),
     });
 }

@@ -167,7 +167,8 @@ pub fn load_program(ctx: &mut Ctx, codehash: B256) -> Program {
     Program::decode(value.data)
 }
 
-fn store_program(ctx: &mut Ctx, codehash: B256, program: &Program) {
+/// Writes the record of `codehash`.
+pub fn store_program(ctx: &mut Ctx, codehash: B256, program: &Program) {
     let journal = ctx.journal_mut();
     let Ok(_) = journal.load_account(ARBOS_STATE_ADDRESS);
     let Ok(_) = journal.sstore(
@@ -195,6 +196,35 @@ pub fn active_program(ctx: &mut Ctx, codehash: B256, now: u64) -> Result<Program
         return Err(ProgramError::Expired(program.age(now)));
     }
     Ok(program)
+}
+
+/// Marks the program of `codehash` as cached or not (nitro's `SetProgramCached`). Returns
+/// the record when the flag changed, `None` when it already had that value.
+///
+/// # Errors
+///
+/// Caching a program that is not active at the current Stylus version
+/// ([`ProgramError::NeedsUpgrade`], [`ProgramError::Expired`]).
+pub fn set_cached(
+    ctx: &mut Ctx,
+    codehash: B256,
+    cache: bool,
+    now: u64,
+) -> Result<Option<Program>, ProgramError> {
+    let mut program = load_program(ctx, codehash);
+    if cache && program.version != STYLUS_VERSION {
+        return Err(ProgramError::NeedsUpgrade(program.version));
+    }
+    let expired = program.age(now) > u64::from(params::EXPIRY_DAYS) * 86_400;
+    if cache && expired {
+        return Err(ProgramError::Expired(program.age(now)));
+    }
+    if program.cached == cache {
+        return Ok(None);
+    }
+    program.cached = cache;
+    store_program(ctx, codehash, &program);
+    Ok(Some(program))
 }
 
 /// Code and code hash of `address`.

@@ -14,9 +14,12 @@ use revm::context_interface::{ContextTr, CreateScheme};
 use revm::interpreter::{CallInput, CallInputs, CallScheme, CallValue, CreateInputs, Host};
 use revm::primitives::{Log, LogData};
 use wasmi::errors::{HostError, LinkerError};
-use wasmi::{Caller, Error, Linker, Memory, StoreLimits, StoreLimitsBuilder};
+use wasmi::{
+    AsContext, AsContextMut, Caller, Error, Global, Linker, Memory, StoreLimits,
+    StoreLimitsBuilder, Val,
+};
 
-use super::meter::{ink_to_fuel, FUEL_PER_GAS};
+use super::meter::{ink_to_fuel, INK_PER_FUEL};
 use crate::evm::Ctx;
 use crate::params::{self, *};
 
@@ -125,7 +128,13 @@ pub struct HostState {
     pub pages_paid: u64,
     /// `console` output.
     pub console: Vec<String>,
+    /// The `stylus_ink_left` / `stylus_ink_status` globals of an instrumented program; `None`
+    /// when ink is wasmi's fuel.
+    pub ink_globals: Option<(Global, Global)>,
     cache: HashMap<U256, Slot>,
+    /// Storage-cache reads and writes so far (nitro prices them by count).
+    cache_reads: usize,
+    cache_writes: usize,
 }
 
 impl HostState {
@@ -149,8 +158,74 @@ impl HostState {
                 .build(),
             pages_paid: 0,
             console: Vec::new(),
+            ink_globals: None,
             cache: HashMap::default(),
+            cache_reads: 0,
+            cache_writes: 0,
         }
+    }
+
+    /// Gas of the next storage-cache read (nitro's `StorageCache::read_gas`).
+    fn read_gas(&mut self) -> u64 {
+        self.cache_reads += 1;
+        match self.cache_reads {
+            0..=32 => 0,
+            33..=128 => 2,
+            _ => 10,
+        }
+    }
+
+    /// Gas of the next storage-cache write (nitro's `StorageCache::write_gas`).
+    fn write_gas(&mut self) -> u64 {
+        self.cache_writes += 1;
+        match self.cache_writes {
+            0..=8 => 0,
+            9..=64 => 7,
+            _ => 10,
+        }
+    }
+}
+
+/// Ink left in the program behind `ctx` (0 once it ran out).
+pub fn ink_left(ctx: impl AsContext<Data = HostState>) -> u64 {
+    let ctx = ctx.as_context();
+    match ctx.data().ink_globals {
+        Some((ink, status)) => {
+            if status.get(ctx).i32() != Some(0) {
+                return 0;
+            }
+            ink.get(ctx).i64().map_or(0, |ink| ink as u64)
+        }
+        None => ctx.get_fuel().unwrap_or(0).saturating_mul(INK_PER_FUEL),
+    }
+}
+
+/// Sets the ink left in the program behind `ctx`.
+///
+/// # Errors
+///
+/// If the counter cannot be written (a devnet bug).
+pub fn set_ink(mut ctx: impl AsContextMut<Data = HostState>, ink: u64) -> Result<(), String> {
+    let mut ctx = ctx.as_context_mut();
+    match ctx.data().ink_globals {
+        Some((global, _)) => {
+            let ink = i64::try_from(ink).unwrap_or(i64::MAX);
+            global
+                .set(&mut ctx, Val::I64(ink))
+                .map_err(|e| e.to_string())
+        }
+        None => ctx.set_fuel(ink / INK_PER_FUEL).map_err(|e| e.to_string()),
+    }
+}
+
+/// Marks the program behind `ctx` as out of ink (nitro's `MachineMeter::Exhausted`).
+fn exhaust(mut ctx: impl AsContextMut<Data = HostState>) {
+    let mut ctx = ctx.as_context_mut();
+    if let Some((ink, status)) = ctx.data().ink_globals {
+        let _ = ink.set(&mut ctx, Val::I64(0));
+        let _ = status.set(&mut ctx, Val::I32(1));
+    } else {
+        let _ = ctx.set_fuel(0);
     }
 }
 
@@ -225,13 +300,24 @@ fn write_u32(c: &mut Hc<'_>, ptr: u32, value: u32) -> Result<(), Error> {
     write_slice(c, ptr, &value.to_le_bytes())
 }
 
-fn consume_fuel(c: &mut Hc<'_>, fuel: u64) -> Result<(), Error> {
-    let left = c.get_fuel()?;
-    if left < fuel {
-        c.set_fuel(0)?;
+/// Burns `ink`, or runs out of ink (nitro's `MeteredMachine::buy_ink`).
+fn consume_ink(c: &mut Hc<'_>, ink: u64) -> Result<(), Error> {
+    if c.data().ink_globals.is_none() {
+        // Fuel counts whole units of INK_PER_FUEL; charge partial units in full.
+        let fuel = ink_to_fuel(ink);
+        let left = c.get_fuel()?;
+        if left < fuel {
+            c.set_fuel(0)?;
+            return Err(trap(Trap::OutOfInk));
+        }
+        return c.set_fuel(left - fuel);
+    }
+    let left = ink_left(&*c);
+    if left < ink {
+        exhaust(&mut *c);
         return Err(trap(Trap::OutOfInk));
     }
-    c.set_fuel(left - fuel)
+    set_ink(&mut *c, left - ink).map_err(fail)
 }
 
 /// Charges memory grown since the last charge (nitro charges `pay_for_memory_grow`, which its
@@ -251,15 +337,15 @@ fn charge_growth(c: &mut Hc<'_>) -> Result<(), Error> {
 
 fn buy_ink(c: &mut Hc<'_>, ink: u64) -> Result<(), Error> {
     charge_growth(c)?;
-    consume_fuel(c, ink_to_fuel(ink))
+    consume_ink(c, ink)
 }
 
 fn buy_gas(c: &mut Hc<'_>, gas: u64) -> Result<(), Error> {
-    consume_fuel(c, gas.saturating_mul(FUEL_PER_GAS))
+    consume_ink(c, gas.saturating_mul(INK_PER_GAS))
 }
 
 fn gas_left(c: &Hc<'_>) -> Result<u64, Error> {
-    Ok(c.get_fuel()? / FUEL_PER_GAS)
+    Ok(ink_left(c) / INK_PER_GAS)
 }
 
 fn require_gas(c: &Hc<'_>, gas: u64) -> Result<(), Error> {
@@ -272,13 +358,13 @@ fn require_gas(c: &Hc<'_>, gas: u64) -> Result<(), Error> {
 /// Nitro's price of reading `bytes` from guest memory.
 fn pay_for_read(c: &mut Hc<'_>, bytes: u32) -> Result<(), Error> {
     let extra = u64::from(bytes.saturating_sub(32));
-    consume_fuel(c, ink_to_fuel(16_381 + 55 * extra))
+    consume_ink(c, 16_381 + 55 * extra)
 }
 
 /// Nitro's price of writing `bytes` into guest memory.
 fn pay_for_write(c: &mut Hc<'_>, bytes: u32) -> Result<(), Error> {
     let extra = u64::from(bytes.saturating_sub(32));
-    consume_fuel(c, ink_to_fuel(5_040 + 30 * extra))
+    consume_ink(c, 5_040 + 30 * extra)
 }
 
 /// Data crossing into geth: nitro prices it as a read.
@@ -289,7 +375,7 @@ fn pay_for_geth_bytes(c: &mut Hc<'_>, bytes: u32) -> Result<(), Error> {
 /// Nitro's price of hashing `bytes` (I/O included).
 fn pay_for_keccak(c: &mut Hc<'_>, bytes: u32) -> Result<(), Error> {
     let words = params::words(u64::from(bytes)).saturating_sub(2);
-    consume_fuel(c, ink_to_fuel(121_800 + 21_000 * words))
+    consume_ink(c, 121_800 + 21_000 * words)
 }
 
 fn write_protect(c: &Hc<'_>, what: &'static str) -> Result<(), Error> {
@@ -615,7 +701,7 @@ pub fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, LinkerError> 
             let api_gas = EVM_API_INK / INK_PER_GAS;
             require_gas(&c, COLD_SLOAD_GAS + COLD_SLOAD_GAS + api_gas)?;
             let key = read_u256(&c, key)?;
-            let mut cost = c.data().cache.len() as u64;
+            let mut cost = c.data_mut().read_gas();
             let value = match c.data().cache.get(&key) {
                 Some(slot) => slot.value,
                 None => {
@@ -651,7 +737,7 @@ pub fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, LinkerError> 
             require_gas(&c, SSTORE_SENTRY_GAS + COLD_SLOAD_GAS)?;
             let key = read_u256(&c, key)?;
             let value = read_u256(&c, value)?;
-            let cost = c.data().cache.len() as u64;
+            let cost = c.data_mut().write_gas();
             c.data_mut()
                 .cache
                 .entry(key)
@@ -828,7 +914,7 @@ pub fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, LinkerError> 
     })?;
     l.func_wrap(vm, "evm_ink_left", |mut c: Hc<'_>| {
         buy_ink(&mut c, HOSTIO_INK)?;
-        Ok(c.get_fuel()?.saturating_mul(super::meter::INK_PER_FUEL))
+        Ok(ink_left(&c))
     })?;
     l.func_wrap(vm, "block_basefee", |mut c: Hc<'_>, ptr: u32| {
         let fee = U256::from(ctx(&mut c)?.block().basefee());
@@ -879,12 +965,18 @@ pub fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, LinkerError> 
         Ok(INK_PRICE)
     })?;
     l.func_wrap(vm, "pay_for_memory_grow", |mut c: Hc<'_>, pages: u32| {
-        buy_ink(&mut c, HOSTIO_INK)?;
+        // Nitro's hostio takes a u16; the i32 argument is truncated.
+        let pages = pages as u16;
         if pages == 0 {
-            return Ok(());
+            return buy_ink(&mut c, HOSTIO_INK);
         }
-        // Growth itself is charged by the limiter when `memory.grow` runs.
-        Ok(())
+        charge_growth(&mut c)?;
+        // The pages are paid before `memory.grow` runs (even if it then fails), as nitro's
+        // `add_pages` does; `charge_growth` never charges them again.
+        let state = c.data_mut();
+        state.pages_paid = state.pages_paid.saturating_add(u64::from(pages));
+        let gas = ctx(&mut c)?.chain.pages.open_pages(pages);
+        buy_gas(&mut c, gas)
     })?;
     l.func_wrap(
         vm,

@@ -1,15 +1,17 @@
 //! Ink metering of WASM execution.
 //!
 //! Nitro charges each WASM instruction ink by its `pricing_v1` table, summed per basic block
-//! by an instrumentation pass. Here wasmi's fuel is the ink counter: one unit of fuel is
-//! [`INK_PER_FUEL`] ink, wasmi charges fuel per basic block from a per-operator table, and
-//! [`ApproximateMeter`] fills that table with nitro's prices divided by [`INK_PER_FUEL`]
-//! (rounded, capped at 255 by wasmi's table width). Host functions charge their nitro ink
-//! and gas through the same counter.
+//! by an instrumentation pass. Two meters implement [`InkMeter`]:
 //!
-//! [`InkMeter`] is the hook for exact metering: an implementation can rewrite the module
-//! before compilation (e.g. inject nitro's per-basic-block ink charges against a global) and
-//! configure the engine accordingly.
+//! - [`NitroMeter`] (the default) applies nitro's instrumentation itself
+//!   ([`super::instrument`]): per-basic-block headers charging the exact `pricing_v1` ink plus
+//!   nitro's header cost against an `i64` ink global, per-byte ink for `memory.fill` /
+//!   `memory.copy`, and `pay_for_memory_grow` before `memory.grow`. Ink is exact.
+//! - [`ApproximateMeter`] uses wasmi's fuel as the ink counter: one unit of fuel is
+//!   [`INK_PER_FUEL`] ink, with nitro's prices divided by [`INK_PER_FUEL`] (rounded, capped at
+//!   255 by wasmi's table width) and no header cost. Kept for comparison.
+//!
+//! Host functions charge their nitro ink and gas through the same counter ([`InkCounter`]).
 
 use wasmi::{CompilationMode, Config, OperatorCost};
 
@@ -25,10 +27,24 @@ pub fn ink_to_fuel(ink: u64) -> u64 {
     ink.div_ceil(INK_PER_FUEL)
 }
 
+/// Where a program's ink counter lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InkCounter {
+    /// wasmi's fuel, [`INK_PER_FUEL`] ink per unit.
+    Fuel,
+    /// The `stylus_ink_left` / `stylus_ink_status` globals the instrumentation exports.
+    Globals,
+}
+
 /// How WASM execution is charged. See the module documentation.
 pub trait InkMeter: Send + Sync {
     /// Configures the engine (fuel metering, operator costs).
     fn configure(&self, config: &mut Config);
+
+    /// Where the ink counter of instrumented programs lives. The default is wasmi's fuel.
+    fn counter(&self) -> InkCounter {
+        InkCounter::Fuel
+    }
 
     /// Rewrites a validated program before compilation. The default keeps it unchanged.
     ///
@@ -37,6 +53,29 @@ pub trait InkMeter: Send + Sync {
     /// A reason the program cannot be instrumented.
     fn instrument(&self, wasm: &[u8]) -> Result<Vec<u8>, String> {
         Ok(wasm.to_vec())
+    }
+}
+
+/// Nitro's exact metering: the module is instrumented as nitro instruments it (see
+/// [`super::instrument`]) and the ink lives in its `stylus_ink_left` global.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NitroMeter;
+
+impl InkMeter for NitroMeter {
+    fn configure(&self, config: &mut Config) {
+        // No fuel: the instrumentation meters. Functions are translated on first use, which
+        // costs no ink here.
+        config
+            .consume_fuel(false)
+            .compilation_mode(CompilationMode::LazyTranslation);
+    }
+
+    fn counter(&self) -> InkCounter {
+        InkCounter::Globals
+    }
+
+    fn instrument(&self, wasm: &[u8]) -> Result<Vec<u8>, String> {
+        super::instrument::instrument(wasm)
     }
 }
 

@@ -1,6 +1,8 @@
 //! Stylus program execution: compiled-module cache, program frames and host functions.
 
+pub mod cache;
 pub mod host;
+pub mod instrument;
 pub mod meter;
 
 use std::collections::HashMap;
@@ -14,7 +16,7 @@ use revm::interpreter::SharedMemory;
 use wasmi::{Engine, Func, Linker, Module, ResumableCall, ResumableCallHostTrap, Store, Val};
 
 use host::{HostState, Request, Trap};
-use meter::{ApproximateMeter, InkMeter};
+use meter::{InkCounter, InkMeter, NitroMeter};
 
 /// Compiles programs and caches them by code hash; owns the engine and host linker.
 pub struct StylusRuntime {
@@ -34,7 +36,7 @@ impl std::fmt::Debug for StylusRuntime {
 
 impl Default for StylusRuntime {
     fn default() -> Self {
-        Self::new(Arc::new(ApproximateMeter))
+        Self::new(Arc::new(NitroMeter))
     }
 }
 
@@ -86,7 +88,7 @@ impl StylusRuntime {
         self.modules.len()
     }
 
-    /// Instantiates `module` in a fresh store holding `state` with `fuel`.
+    /// Instantiates `module` in a fresh store holding `state` with `ink`.
     ///
     /// # Errors
     ///
@@ -95,15 +97,25 @@ impl StylusRuntime {
         &self,
         module: &Module,
         state: HostState,
-        fuel: u64,
+        ink: u64,
     ) -> Result<(Store<HostState>, Func), String> {
         let mut store = Store::new(&self.engine, state);
-        store.set_fuel(fuel).map_err(|e| e.to_string())?;
         store.limiter(|state| &mut state.limits);
         let instance = self
             .linker
             .instantiate_and_start(&mut store, module)
             .map_err(|e| e.to_string())?;
+        if self.meter.counter() == InkCounter::Globals {
+            let global = |name| {
+                instance
+                    .get_global(&store, name)
+                    .ok_or_else(|| format!("instrumented program exports no {name}"))
+            };
+            let ink = global(instrument::INK_LEFT_EXPORT)?;
+            let status = global(instrument::INK_STATUS_EXPORT)?;
+            store.data_mut().ink_globals = Some((ink, status));
+        }
+        host::set_ink(&mut store, ink)?;
         let memory = instance
             .get_memory(&store, stylus_program::MEMORY_EXPORT)
             .ok_or("program exports no memory")?;
@@ -202,6 +214,29 @@ impl StylusFrame {
         self.store.data().env.contract
     }
 
+    /// Ink left.
+    pub fn ink_left(&self) -> u64 {
+        host::ink_left(&self.store)
+    }
+
+    /// Adds `ink` to the ink left (unused gas returned by a child call).
+    ///
+    /// # Errors
+    ///
+    /// If the counter cannot be written (a devnet bug).
+    pub fn add_ink(&mut self, ink: u64) -> Result<(), String> {
+        let left = self.ink_left();
+        host::set_ink(&mut self.store, left.saturating_add(ink))
+    }
+
+    /// Whether the instrumentation found the program out of ink.
+    fn exhausted(&self) -> bool {
+        self.store
+            .data()
+            .ink_globals
+            .is_some_and(|(_, status)| status.get(&self.store).i32() != Some(0))
+    }
+
     /// Runs the program until it finishes or requests a call. If a child frame has finished,
     /// its outcome is delivered first (`resume` gives the host function's results).
     pub fn run(&mut self, resume: Option<Vec<Val>>) -> Step {
@@ -242,7 +277,7 @@ impl StylusFrame {
             }
             Ok(ResumableCall::OutOfFuel(_)) => Step::OutOfInk,
             Err(e) => {
-                if e.as_trap_code() == Some(wasmi::TrapCode::OutOfFuel) {
+                if e.as_trap_code() == Some(wasmi::TrapCode::OutOfFuel) || self.exhausted() {
                     Step::OutOfInk
                 } else if let Some(trap) = e.downcast_ref::<Trap>() {
                     match trap {
