@@ -385,6 +385,9 @@ fn write_protect(c: &Hc<'_>, what: &'static str) -> Result<(), Error> {
     Ok(())
 }
 
+/// Gas a storage-cache access must have left (nitro's `StorageCache::REQUIRED_ACCESS_GAS`).
+const REQUIRED_ACCESS_GAS: u64 = 10;
+
 /// Writes dirty cache slots to the journal, charging EIP-2200/2929 gas and recording
 /// EIP-3529 refunds. Clears the cache if asked.
 fn flush_cache(c: &mut Hc<'_>, clear: bool) -> Result<(), Error> {
@@ -699,7 +702,7 @@ pub fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, LinkerError> 
         |mut c: Hc<'_>, key: u32, dest: u32| {
             buy_ink(&mut c, HOSTIO_INK + 2 * PTR_INK)?;
             let api_gas = EVM_API_INK / INK_PER_GAS;
-            require_gas(&c, COLD_SLOAD_GAS + COLD_SLOAD_GAS + api_gas)?;
+            require_gas(&c, COLD_SLOAD_GAS + REQUIRED_ACCESS_GAS + api_gas)?;
             let key = read_u256(&c, key)?;
             let mut cost = c.data_mut().read_gas();
             let value = match c.data().cache.get(&key) {
@@ -734,7 +737,7 @@ pub fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, LinkerError> 
         "storage_cache_bytes32",
         |mut c: Hc<'_>, key: u32, value: u32| {
             buy_ink(&mut c, HOSTIO_INK + 2 * PTR_INK)?;
-            require_gas(&c, SSTORE_SENTRY_GAS + COLD_SLOAD_GAS)?;
+            require_gas(&c, SSTORE_SENTRY_GAS + REQUIRED_ACCESS_GAS)?;
             let key = read_u256(&c, key)?;
             let value = read_u256(&c, value)?;
             let cost = c.data_mut().write_gas();
