@@ -229,7 +229,7 @@ impl<B: Backend> Run<'_, B> {
         let block = self.backend.block_number()?;
         let (status, tx, note) = match outcome {
             Outcome::Sent(tx) => ("done", (!tx.is_zero()).then_some(tx), String::new()),
-            Outcome::Already => ("already", None, " (already on-chain)".to_owned()),
+            Outcome::Already => ("already", None, " (found on-chain)".to_owned()),
             Outcome::Deployed(key, deployed) => {
                 self.manifest
                     .addresses
