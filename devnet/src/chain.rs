@@ -6,7 +6,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use alloy_primitives::{address, keccak256, Address, Bytes, B256, U256};
 use alloy_sol_types::SolCall;
 use revm::context::result::{ExecutionResult, Output};
+use revm::context::transaction::{AccessList, AccessListItem};
 use revm::context::{BlockEnv, CfgEnv, TxEnv};
+use revm::database::AccountState as DbAccountState;
 use revm::database::DatabaseRef;
 use revm::primitives::TxKind;
 use revm::state::{AccountInfo, Bytecode};
@@ -105,6 +107,19 @@ impl Deployment {
     pub fn gas_used(&self) -> u64 {
         self.receipts.iter().map(|r| r.gas_used).sum()
     }
+}
+
+/// An account as saved and restored by [`Devnet::dump_accounts`] / [`Devnet::set_account`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AccountState {
+    /// Balance in wei.
+    pub balance: U256,
+    /// Nonce.
+    pub nonce: u64,
+    /// Code (empty for externally owned accounts).
+    pub code: Bytes,
+    /// Non-zero storage slots, sorted by slot.
+    pub storage: Vec<(U256, U256)>,
 }
 
 /// Identifies a snapshot taken by [`Devnet::snapshot`].
@@ -384,6 +399,113 @@ impl Devnet {
         self.db.storage_ref(address, slot).unwrap_or_default()
     }
 
+    /// Every account in the state with its code and non-zero storage (for saving the chain).
+    pub fn dump_accounts(&self) -> std::collections::BTreeMap<Address, AccountState> {
+        let mut out = std::collections::BTreeMap::new();
+        for (address, account) in &self.db.cache.accounts {
+            if matches!(account.account_state, DbAccountState::NotExisting) {
+                continue;
+            }
+            let mut storage: Vec<(U256, U256)> = account
+                .storage
+                .iter()
+                .filter(|(_, value)| !value.is_zero())
+                .map(|(slot, value)| (*slot, *value))
+                .collect();
+            storage.sort();
+            out.insert(
+                *address,
+                AccountState {
+                    balance: account.info.balance,
+                    nonce: account.info.nonce,
+                    code: self.code(*address),
+                    storage,
+                },
+            );
+        }
+        out
+    }
+
+    /// Replaces the account at `address` (balance, nonce, code and all storage).
+    pub fn set_account(&mut self, address: Address, state: &AccountState) {
+        let mut info = AccountInfo {
+            balance: state.balance,
+            nonce: state.nonce,
+            ..AccountInfo::default()
+        };
+        if !state.code.is_empty() {
+            let code = Bytecode::new_raw(state.code.clone());
+            info.code_hash = code.hash_slow();
+            info.code = Some(code);
+        }
+        self.db.insert_account_info(address, info);
+        let storage = state.storage.iter().copied().collect();
+        // The account was just inserted, so this cannot fail.
+        let _ = self.db.replace_account_storage(address, storage);
+    }
+
+    /// Sets the code of `address` (like `anvil_setCode`); empty code removes it.
+    pub fn set_code(&mut self, address: Address, code: Bytes) {
+        let mut state = self.account_state(address);
+        state.code = code;
+        let mut info = self.account(address).unwrap_or_default();
+        if state.code.is_empty() {
+            info.code_hash = revm::primitives::KECCAK_EMPTY;
+            info.code = None;
+        } else {
+            let code = Bytecode::new_raw(state.code);
+            info.code_hash = code.hash_slow();
+            info.code = Some(code);
+        }
+        self.db.insert_account_info(address, info);
+    }
+
+    /// Sets the nonce of `address`.
+    pub fn set_nonce(&mut self, address: Address, nonce: u64) {
+        let mut info = self.account(address).unwrap_or_default();
+        info.nonce = nonce;
+        self.db.insert_account_info(address, info);
+    }
+
+    /// Sets storage slot `slot` of `address`.
+    pub fn set_storage(&mut self, address: Address, slot: U256, value: U256) {
+        if self.account(address).is_none() {
+            self.db.insert_account_info(address, AccountInfo::default());
+        }
+        // The account exists now, so this cannot fail.
+        let _ = self.db.insert_account_storage(address, slot, value);
+    }
+
+    /// Clears all storage of `address`.
+    pub fn clear_storage(&mut self, address: Address) {
+        if self.account(address).is_some() {
+            let _ = self.db.replace_account_storage(address, Default::default());
+        }
+    }
+
+    fn account_state(&self, address: Address) -> AccountState {
+        let info = self.account(address).unwrap_or_default();
+        AccountState {
+            balance: info.balance,
+            nonce: info.nonce,
+            code: self.code(address),
+            storage: Vec::new(),
+        }
+    }
+
+    /// Makes the chain continue from a saved head: the block history is replaced by one block
+    /// `number` with `timestamp` and `hash` (used when loading a saved state). Snapshots are
+    /// dropped.
+    pub fn restore_head(&mut self, number: u64, timestamp: u64, hash: B256) {
+        self.blocks = vec![BlockInfo {
+            number,
+            timestamp,
+            hash,
+            receipts: Vec::new(),
+        }];
+        self.snapshots.clear();
+    }
+
     /// Number of compiled Stylus modules cached.
     pub fn cached_modules(&self) -> usize {
         self.runtime.cached_modules()
@@ -401,8 +523,24 @@ impl Devnet {
         } else {
             u128::from(self.config.base_fee)
         });
+        let tx_type = if req.max_priority_fee_per_gas.is_some() {
+            2
+        } else if req.access_list.is_empty() {
+            0
+        } else {
+            1
+        };
+        let access_list = AccessList(
+            req.access_list
+                .iter()
+                .map(|(address, keys)| AccessListItem {
+                    address: *address,
+                    storage_keys: keys.clone(),
+                })
+                .collect(),
+        );
         TxEnv {
-            tx_type: 0,
+            tx_type,
             caller: req.from,
             gas_limit: req.gas_limit.unwrap_or(self.config.default_gas_limit),
             gas_price,
@@ -414,6 +552,8 @@ impl Devnet {
             data: req.input.clone(),
             nonce,
             chain_id: Some(self.config.chain_id),
+            access_list,
+            gas_priority_fee: req.max_priority_fee_per_gas,
             ..TxEnv::default()
         }
     }
@@ -499,6 +639,22 @@ impl Devnet {
             .map_err(DevnetError::InvalidTransaction)?;
         self.seal_block(&block, vec![receipt.clone()]);
         Ok(receipt)
+    }
+
+    /// Executes `requests` in order in one new block (interval mining). Invalid requests are
+    /// left out of the block (their entry is the error); the block is sealed even if empty.
+    pub fn transact_block(&mut self, requests: &[TxRequest]) -> Vec<Result<Receipt, DevnetError>> {
+        let block = self.pending_block_env();
+        let results: Vec<Result<Receipt, DevnetError>> = requests
+            .iter()
+            .map(|req| {
+                self.run(req, &block, true)
+                    .map_err(DevnetError::InvalidTransaction)
+            })
+            .collect();
+        let included = results.iter().filter_map(|r| r.as_ref().ok().cloned());
+        self.seal_block(&block, included.collect());
+        results
     }
 
     /// Executes `req` against the pending block without changing any state (like `eth_call`:

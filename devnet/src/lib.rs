@@ -20,6 +20,7 @@
 pub mod artifacts;
 mod chain;
 mod evm;
+pub mod node;
 pub mod params;
 mod precompiles;
 mod programs;
@@ -27,8 +28,8 @@ mod receipt;
 pub mod stylus;
 
 pub use chain::{
-    constructor_calldata, deploy_init_code, BlockInfo, Clock, Deployment, Devnet, DevnetConfig,
-    SnapshotId, DEFAULT_CHAIN_ID, DEV_ACCOUNT, DEV_PRIVATE_KEY,
+    constructor_calldata, deploy_init_code, AccountState, BlockInfo, Clock, Deployment, Devnet,
+    DevnetConfig, SnapshotId, DEFAULT_CHAIN_ID, DEV_ACCOUNT, DEV_PRIVATE_KEY,
 };
 pub use precompiles::{
     ArbSys, ArbWasm, ArbWasmCache, ARBOS_VERSION, ARB_SYS_ADDRESS, ARB_WASM_ADDRESS,

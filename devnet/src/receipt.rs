@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use alloy_primitives::{Address, Bytes, Log, U256};
+use alloy_primitives::{Address, Bytes, Log, B256, U256};
 use alloy_sol_types::{Panic, Revert as RevertString, SolError, SolEvent, SolInterface};
 
 /// A transaction (or call) to run.
@@ -22,6 +22,12 @@ pub struct TxRequest {
     pub gas_price: Option<u128>,
     /// Nonce; the sender's current nonce when `None`.
     pub nonce: Option<u64>,
+    /// EIP-1559 priority fee: when set, the transaction is type 2 and `gas_price` is its
+    /// `maxFeePerGas` (the sender pays `min(maxFeePerGas, baseFee + priorityFee)` per gas).
+    pub max_priority_fee_per_gas: Option<u128>,
+    /// EIP-2930 access list (addresses and storage keys warmed up front, paid for in
+    /// intrinsic gas); a non-empty list makes a legacy request type 1.
+    pub access_list: Vec<(Address, Vec<B256>)>,
 }
 
 impl TxRequest {
