@@ -1441,7 +1441,6 @@ impl Vault {
                 // Far below one wei (see README), rounded up.
                 None => U256::from(1),
             }
-            .min(self.word(word::FREE_DEBT))
         };
         // Collateral taken: d0 * ΔS / P0 over the snapshot's scale and the
         // next two, each rounded up; later scales add less than one share.
@@ -1520,10 +1519,18 @@ impl Vault {
         new: U256,
     ) -> Result<(), VaultError> {
         if redeemable {
-            self.put(
-                word::FREE_DEBT,
-                add(sub(self.word(word::FREE_DEBT), old)?, new)?,
-            );
+            // Rounded-up account debts may sum to a few wei more than the
+            // pool: the last ones out still owe their full (rounded-up)
+            // share, and what exceeds the pool is the reserves' dust, minted
+            // with the interest (like the paid pool's rounding dust).
+            let pool = self.word(word::FREE_DEBT);
+            if old > pool {
+                self.put(
+                    word::PENDING_INTEREST,
+                    add(self.word(word::PENDING_INTEREST), old - pool)?,
+                );
+            }
+            self.put(word::FREE_DEBT, add(pool.saturating_sub(old), new)?);
             self.accounts.setter(account).debt.set(new);
         } else {
             let principal = if new.is_zero() {
