@@ -31,6 +31,10 @@ pub fn coin(v: u64) -> U256 {
 /// chose, e.g. borrowing past the LTV).
 pub type Step = Result<(), CallError>;
 
+/// Revert data standing for "nothing to do" (e.g. no matured position to
+/// claim): the action sent nothing.
+pub const SKIPPED: &[u8] = b"skipped";
+
 /// The deployed suite and its actors.
 #[derive(Clone, Debug)]
 pub struct World {
@@ -115,6 +119,49 @@ impl World {
             },
         )?;
         Ok(world)
+    }
+
+    /// Every actor deposits all its collateral shares and borrows `pct`% of
+    /// its maximum; the first `redeemable` actors choose free debt first.
+    ///
+    /// # Errors
+    /// A failing transaction.
+    pub fn open_loans<B: Backend>(
+        &self,
+        b: &mut B,
+        pct: u8,
+        redeemable: usize,
+    ) -> Result<(), CallError> {
+        let s = self.suite;
+        for (i, &who) in self.actors.iter().enumerate() {
+            let shares = b.view(s.collateral, &IMockErc4626::balanceOfCall { account: who })?;
+            b.send_from(
+                who,
+                s.vault,
+                &IVault::depositCall {
+                    shares,
+                    recipient: who,
+                },
+            )?;
+            if i < redeemable {
+                b.send_from(
+                    who,
+                    s.vault,
+                    &IVault::setRedeemableCall { redeemable: true },
+                )?;
+            }
+            let account = b.view(s.vault, &IVault::accountOfCall { account: who })?;
+            let amount = pct_of(account.maxBorrowable, pct);
+            b.send_from(
+                who,
+                s.vault,
+                &IVault::borrowCall {
+                    amount,
+                    recipient: who,
+                },
+            )?;
+        }
+        Ok(())
     }
 
     /// `units` whole units of the asset in base units.
@@ -379,7 +426,10 @@ impl Action {
                 let who = actor(who);
                 let now = b.timestamp()?;
                 let ids = b.view(s.transmuter, &ITransmuter::positionsOfCall { owner: who })?;
-                let mut result = Ok(());
+                let mut result = Err(CallError::Reverted {
+                    data: alloy_primitives::Bytes::from_static(SKIPPED),
+                    reason: "no matured position".into(),
+                });
                 for id in ids {
                     let p = b.view(s.transmuter, &ITransmuter::positionCall { id })?;
                     if p.owner == who && !p.claimed && p.maturity <= now {
