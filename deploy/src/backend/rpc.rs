@@ -20,6 +20,11 @@ pub const DEPLOYER_KEY_ENV: &str = "DEPLOYER_PRIVATE_KEY";
 /// its address on Arbitrum One, Nova, Sepolia and the devnet node.
 pub const STYLUS_DEPLOYER: Address = address!("cEcba2F1DC234f70Dd89F2041029807F8D03A990");
 
+/// Gas added to every estimate (besides 50%): the mined block can take a
+/// longer path than the estimate's (e.g. the Vault's first accrual of a new
+/// timestamp calls the RateController).
+const GAS_MARGIN: u64 = 300_000;
+
 /// Chain id of the devnet (and nitro's dev mode), where the unprotected
 /// three-transaction deployment is acceptable when no StylusDeployer exists.
 const DEVNET_CHAIN_ID: u64 = devnet::DEFAULT_CHAIN_ID;
@@ -158,6 +163,13 @@ impl Rpc {
                 .call(tx.clone())
                 .await
                 .map_err(|e| rpc_error("eth_call", &e))?;
+            // The estimate runs in the pending block; the mined block may be
+            // later (interest accrual, an oracle update): leave a margin.
+            let estimate = provider
+                .estimate_gas(tx.clone())
+                .await
+                .map_err(|e| rpc_error("eth_estimateGas", &e))?;
+            let tx = tx.with_gas_limit(estimate.saturating_mul(3) / 2 + GAS_MARGIN);
             let pending = provider
                 .send_transaction(tx)
                 .await
