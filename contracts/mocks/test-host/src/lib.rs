@@ -15,7 +15,7 @@
 //! * every call made is recorded ([`TestHost::calls`]), so a test can assert
 //!   that a transfer really was requested, with which arguments.
 //!
-//! ```ignore
+//! ```text
 //! let host = TestHost::default();
 //! let mut contract = MyContract::from(&host);
 //! host.set_sender(alice);
