@@ -9,6 +9,7 @@ echo "== format"
 cargo fmt --all -- --check
 echo "== contracts (target/stylus/)"
 cargo run -q -p scripts -- build
+cargo run -q -p gas-report -- --check  # gas within 2% of scripts/gas-snapshot.json
 echo "== clippy"
 cargo clippy -q --workspace --all-targets -- -D warnings
 echo "== tests"
