@@ -486,3 +486,68 @@ fn the_state_file_survives_a_restart() {
     drop(node);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn filters_report_new_blocks_and_logs() {
+    let node = spawn();
+    let accounts = node.dev_accounts();
+    let (owner, _) = accounts[0];
+    let (alice, key) = accounts[1];
+    let bob = accounts[2].0;
+    let token = token_in_process(&node, owner, &[alice]);
+    let provider = provider(&node, key);
+    let blocks = provider.new_block_filter().await.unwrap();
+    let transfers = provider
+        .new_filter(
+            &Filter::new()
+                .address(token)
+                .event_signature(IToken::Transfer::SIGNATURE_HASH),
+        )
+        .await
+        .unwrap();
+    assert!(provider
+        .get_filter_changes::<B256>(blocks)
+        .await
+        .unwrap()
+        .is_empty());
+    let mut hashes = Vec::new();
+    for value in [1u64, 2] {
+        let r = provider
+            .send_transaction(
+                TransactionRequest::default()
+                    .with_to(token)
+                    .with_input(transfer_call(bob, U256::from(value))),
+            )
+            .await
+            .unwrap()
+            .with_timeout(Some(RECEIPT_TIMEOUT))
+            .get_receipt()
+            .await
+            .unwrap();
+        hashes.push(r.block_hash.unwrap());
+    }
+    assert_eq!(
+        provider.get_filter_changes::<B256>(blocks).await.unwrap(),
+        hashes
+    );
+    assert!(provider
+        .get_filter_changes::<B256>(blocks)
+        .await
+        .unwrap()
+        .is_empty());
+    let logs: Vec<alloy::rpc::types::Log> = provider.get_filter_changes(transfers).await.unwrap();
+    assert_eq!(logs.len(), 2);
+    let decoded = IToken::Transfer::decode_log_data(logs[1].data()).unwrap();
+    assert_eq!(
+        (decoded.from, decoded.to, decoded.value),
+        (alice, bob, U256::from(2))
+    );
+    let again: Vec<alloy::rpc::types::Log> = provider.get_filter_changes(transfers).await.unwrap();
+    assert!(again.is_empty());
+    assert!(provider.uninstall_filter(transfers).await.unwrap());
+    assert!(!provider.uninstall_filter(transfers).await.unwrap());
+    assert!(provider
+        .get_filter_changes::<B256>(transfers)
+        .await
+        .is_err());
+}

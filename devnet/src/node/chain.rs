@@ -84,6 +84,79 @@ pub(crate) struct NodeChain {
     pub automine: bool,
     verbosity: u8,
     accounts: Vec<(Address, B256)>,
+    /// Installed `eth_newFilter` / `eth_newBlockFilter` filters.
+    pub filters: Filters,
+}
+
+/// What an installed filter reports.
+#[derive(Clone, Debug)]
+pub(crate) enum FilterKind {
+    /// New block hashes.
+    Blocks,
+    /// Logs matching the filter.
+    Logs(Box<alloy_rpc_types_eth::Filter>),
+    /// Pending transactions (always none: the pool holds only queued future nonces or waits
+    /// for the next block).
+    PendingTransactions,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct InstalledFilter {
+    pub kind: FilterKind,
+    /// Last block reported.
+    pub last_block: u64,
+    last_poll: std::time::Instant,
+}
+
+/// Installed filters; idle ones expire after [`FILTER_TIMEOUT`] (as in geth).
+#[derive(Debug, Default)]
+pub(crate) struct Filters {
+    next_id: u64,
+    installed: HashMap<u64, InstalledFilter>,
+}
+
+/// Filters not polled for this long are removed.
+pub(crate) const FILTER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
+/// Most filters installed at once.
+const MAX_FILTERS: usize = 1_000;
+
+impl Filters {
+    /// Installs a filter reporting changes after block `head`.
+    pub fn install(&mut self, kind: FilterKind, head: u64) -> Result<u64, RpcError> {
+        self.installed
+            .retain(|_, f| f.last_poll.elapsed() < FILTER_TIMEOUT);
+        if self.installed.len() >= MAX_FILTERS {
+            return Err(RpcError::tx(format!(
+                "too many filters installed (at most {MAX_FILTERS}); uninstall some"
+            )));
+        }
+        self.next_id += 1;
+        self.installed.insert(
+            self.next_id,
+            InstalledFilter {
+                kind,
+                last_block: head,
+                last_poll: std::time::Instant::now(),
+            },
+        );
+        Ok(self.next_id)
+    }
+
+    /// The filter `id`, marked as polled.
+    pub fn poll(&mut self, id: u64) -> Option<&mut InstalledFilter> {
+        if self.installed.get(&id)?.last_poll.elapsed() >= FILTER_TIMEOUT {
+            self.installed.remove(&id);
+            return None;
+        }
+        let filter = self.installed.get_mut(&id)?;
+        filter.last_poll = std::time::Instant::now();
+        Some(filter)
+    }
+
+    /// Removes filter `id`; whether it existed.
+    pub fn uninstall(&mut self, id: u64) -> bool {
+        self.installed.remove(&id).is_some()
+    }
 }
 
 impl NodeChain {
@@ -99,6 +172,7 @@ impl NodeChain {
             automine: true,
             verbosity,
             accounts,
+            filters: Filters::default(),
         };
         chain.sync();
         chain

@@ -169,9 +169,11 @@ impl NodeHandle {
     }
 
     fn stop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(true);
-        }
+        // Runs once: from `shutdown` or from `drop`, whichever comes first.
+        let Some(stop) = self.stop.take() else {
+            return;
+        };
+        let _ = stop.send(true);
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }

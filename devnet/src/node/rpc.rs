@@ -7,7 +7,7 @@ use alloy_rpc_types_eth::{FeeHistory, Filter, FilterBlockOption, TransactionRequ
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
-use super::chain::{NodeChain, MAX_LOG_BLOCK_RANGE};
+use super::chain::{FilterKind, NodeChain, MAX_LOG_BLOCK_RANGE};
 use super::tx::{self, Unsigned};
 use super::{convert, Shared};
 use crate::{Receipt, SnapshotId, TxRequest};
@@ -327,6 +327,35 @@ pub(crate) fn dispatch(shared: &Shared, method: &str, params: &Value) -> Result<
             let filter: Filter = p.get(0, "filter")?;
             json!(get_logs(chain, &filter)?)
         }
+        "eth_newFilter" => {
+            let filter: Filter = p.get(0, "filter")?;
+            let head = chain.head().number;
+            json!(U256::from(
+                chain
+                    .filters
+                    .install(FilterKind::Logs(Box::new(filter)), head)?
+            ))
+        }
+        "eth_newBlockFilter" => {
+            let head = chain.head().number;
+            json!(U256::from(chain.filters.install(FilterKind::Blocks, head)?))
+        }
+        "eth_newPendingTransactionFilter" => {
+            let head = chain.head().number;
+            json!(U256::from(
+                chain
+                    .filters
+                    .install(FilterKind::PendingTransactions, head)?
+            ))
+        }
+        "eth_getFilterChanges" | "eth_getFilterLogs" => {
+            let id = filter_id(&p)?;
+            filter_results(chain, id, method == "eth_getFilterChanges")?
+        }
+        "eth_uninstallFilter" => {
+            let id = filter_id(&p)?;
+            json!(chain.filters.uninstall(id))
+        }
         "evm_increaseTime" => {
             let seconds = p
                 .quantity(0, "seconds")?
@@ -410,6 +439,63 @@ pub(crate) fn dispatch(shared: &Shared, method: &str, params: &Value) -> Result<
         _ => return Err(RpcError::method_not_found(method)),
     };
     Ok(value)
+}
+
+fn filter_id(p: &Params<'_>) -> Result<u64, RpcError> {
+    p.quantity(0, "filter id")?
+        .ok_or_else(|| RpcError::invalid_params("missing parameter 0: filter id"))
+}
+
+/// `eth_getFilterChanges` (what is new since the last poll) or `eth_getFilterLogs` (every
+/// log matching a log filter).
+fn filter_results(chain: &mut NodeChain, id: u64, changes: bool) -> Result<Value, RpcError> {
+    let head = chain.head().number;
+    let filter = chain
+        .filters
+        .poll(id)
+        .ok_or_else(|| RpcError::tx("filter not found"))?;
+    // After evm_revert the chain may be shorter than what was reported.
+    let since = filter.last_block.min(head);
+    let kind = filter.kind.clone();
+    if changes {
+        filter.last_block = head;
+    }
+    match kind {
+        FilterKind::PendingTransactions => Ok(json!([])),
+        FilterKind::Blocks if changes => {
+            let hashes: Vec<B256> = (since + 1..=head)
+                .filter_map(|n| chain.block(n).map(|b| b.hash))
+                .collect();
+            Ok(json!(hashes))
+        }
+        FilterKind::Blocks => Err(RpcError::invalid_params(
+            "eth_getFilterLogs needs a log filter",
+        )),
+        FilterKind::Logs(filter) => {
+            let filter = if changes {
+                let from = match filter.block_option {
+                    FilterBlockOption::Range {
+                        from_block: Some(from),
+                        ..
+                    } => block_number(chain, from).unwrap_or(0).max(since + 1),
+                    _ => since + 1,
+                };
+                let to = match filter.block_option {
+                    FilterBlockOption::Range {
+                        to_block: Some(to), ..
+                    } => block_number(chain, to).unwrap_or(head).min(head),
+                    _ => head,
+                };
+                if from > to {
+                    return Ok(json!([]));
+                }
+                (*filter).from_block(from).to_block(to)
+            } else {
+                *filter
+            };
+            Ok(json!(get_logs(chain, &filter)?))
+        }
+    }
 }
 
 /// Checks that a state query targets the latest state (the only one the devnet keeps).
