@@ -551,3 +551,83 @@ async fn filters_report_new_blocks_and_logs() {
         .await
         .is_err());
 }
+
+#[test]
+fn eth_call_with_state_overrides_activates_code_like_cargo_stylus_check() {
+    use alloy_sol_types::sol;
+    sol! {
+        interface IArbWasm {
+            function activateProgram(address program) external payable returns (uint16 version, uint256 dataFee);
+            function stylusVersion() external view returns (uint16 version);
+        }
+    }
+    let node = spawn();
+    let addr = node.local_addr();
+    let (dev, _) = node.dev_accounts()[0];
+    let program = Address::repeat_byte(0x5A);
+    let code = Bytes::from(al_asset_code());
+    // What `cargo stylus check` does: put the code at an address, activate it in eth_call.
+    let call = serde_json::json!({
+        "from": dev,
+        "to": devnet::ARB_WASM_ADDRESS,
+        "input": Bytes::from(IArbWasm::activateProgramCall { program }.abi_encode()),
+        "value": "0x0",
+    });
+    let overrides = serde_json::json!({ program.to_string(): { "code": code } });
+    let response = rpc(
+        addr,
+        "eth_call",
+        serde_json::json!([call, "latest", overrides]),
+    );
+    let output: Bytes =
+        serde_json::from_value(response["result"].clone()).unwrap_or_else(|_| panic!("{response}"));
+    let activated = IArbWasm::activateProgramCall::abi_decode_returns(&output).unwrap();
+    let version_call = serde_json::json!({
+        "to": devnet::ARB_WASM_ADDRESS,
+        "input": Bytes::from(IArbWasm::stylusVersionCall {}.abi_encode()),
+    });
+    let version: Bytes = serde_json::from_value(
+        rpc(addr, "eth_call", serde_json::json!([version_call]))["result"].clone(),
+    )
+    .unwrap();
+    assert_eq!(
+        activated.version,
+        IArbWasm::stylusVersionCall::abi_decode_returns(&version).unwrap()
+    );
+    // Overrides last for the call only.
+    let code_after = rpc(addr, "eth_getCode", serde_json::json!([program, "latest"]));
+    assert_eq!(code_after["result"], "0x");
+    // Without the override there is no program to activate.
+    let response = rpc(addr, "eth_call", serde_json::json!([call, "latest"]));
+    assert_eq!(error_code(&response), 3, "{response}");
+    // Balance and stateDiff overrides: seen by the call (BALANCE / storage reads).
+    let rich = Address::repeat_byte(0x77);
+    let overrides = serde_json::json!({
+        rich.to_string(): { "balance": "0x1234", "stateDiff": { format!("{:#066x}", 1): format!("{:#066x}", 9) } }
+    });
+    let balance_of = serde_json::json!({
+        // BALANCE(rich) and SLOAD(1) of itself, returned as two words:
+        // PUSH20 rich BALANCE PUSH1 0 MSTORE PUSH1 1 SLOAD PUSH1 32 MSTORE PUSH1 64 PUSH1 0 RETURN
+        "to": rich,
+    });
+    let mut init = vec![0x73];
+    init.extend_from_slice(rich.as_slice());
+    init.extend_from_slice(&[
+        0x31, 0x60, 0x00, 0x52, 0x60, 0x01, 0x54, 0x60, 0x20, 0x52, 0x60, 0x40, 0x60, 0x00, 0xF3,
+    ]);
+    let mut overrides_with_code = overrides.clone();
+    overrides_with_code[rich.to_string()]["code"] = serde_json::json!(Bytes::from(init));
+    let response = rpc(
+        addr,
+        "eth_call",
+        serde_json::json!([balance_of, "latest", overrides_with_code]),
+    );
+    let out: Bytes =
+        serde_json::from_value(response["result"].clone()).unwrap_or_else(|_| panic!("{response}"));
+    assert_eq!(U256::from_be_slice(&out[..32]), U256::from(0x1234));
+    assert_eq!(U256::from_be_slice(&out[32..]), U256::from(9));
+    assert_eq!(
+        rpc(addr, "eth_getBalance", serde_json::json!([rich]))["result"],
+        "0x0"
+    );
+}
