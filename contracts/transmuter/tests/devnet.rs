@@ -9,6 +9,8 @@
 //! * a redemption of the whole free pool (a new earmark epoch), then new
 //!   borrowers and re-entering ones, and a second redemption;
 //! * a redemption of all but one wei of the pool (the product's rescaling);
+//! * the last borrower out owes its full share (regression: the Vault used
+//!   to cap an account's debt at the pool);
 //! * a yield-token loss between earmark and maturity: the haircut is in
 //!   the event, nothing is lost elsewhere;
 //! * early claims, claims by others, unknown and repeated claims, position
@@ -25,7 +27,7 @@ use devnet::Revert;
 use fixture::{
     abi::{IMockErc4626, ITransmuter, IVault},
     coin, u, usdc, world, World, BORROWERS, CAP_COINS, DAY, GUARDIAN, MIN_DEBT_COINS, REDEEMERS,
-    TERM,
+    T0, TERM,
 };
 use proptest::{
     prelude::*,
@@ -152,6 +154,7 @@ fn mixed_borrowers_and_overlapping_redemptions_match_the_model() {
         let shares = w.account(i).shares;
         w.withdraw(i, shares).unwrap();
     }
+    println!("{}", w.worst());
 }
 
 #[test]
@@ -171,18 +174,24 @@ fn a_redemption_of_the_whole_free_pool_then_new_borrowers() {
         open(w, i, 100_000, false, coin(60_000));
     }
     let free = w.model.free_pool;
-    let before: Vec<U256> = (0..6).map(|i| w.account(i).shares).collect();
+    let before: Vec<_> = (0..6).map(|i| w.account(i)).collect();
     let all = redeem(w, REDEEMERS[0], free).unwrap();
-    // A new epoch: every free account is cleared of debt and gave 1.01x its
-    // debt's worth of collateral.
+    // A new epoch: every free account is cleared of debt and gave at least
+    // 1.01x its debt's worth of collateral (shares are worth 1e12 coin wei
+    // each here; rounding takes at most a few shares more).
     let state = w.state();
     assert_eq!((state.earmarkEpoch, state.earmarkScale), (u(1), U256::ZERO));
     assert_eq!(w.totals().freeDebt, U256::ZERO);
-    for (i, shares) in before.iter().enumerate() {
+    for (i, before) in before.iter().enumerate() {
         let account = w.account(i);
         assert_eq!(account.debt, U256::ZERO);
         assert!(account.redeemable);
-        assert!(account.shares < *shares);
+        let given = (before.shares - account.shares) * u(fixture::ASSET_SCALE);
+        let owed = before.debt * u(10_100) / u(10_000);
+        assert!(
+            given >= owed && given - owed <= u(3 * fixture::ASSET_SCALE),
+            "borrower {i} gave {given} for {owed}"
+        );
     }
     // Nothing is left to redeem.
     expect_error(
@@ -204,9 +213,10 @@ fn a_redemption_of_the_whole_free_pool_then_new_borrowers() {
     w.set_redeemable(2, false).unwrap(); // one stays away
     w.borrow(2, coin(3_000)).unwrap();
     let pool = w.model.free_pool;
+    let paid: Vec<_> = [2, 6, 7, 8].map(|i| w.account(i).shares).to_vec();
     let second = redeem(w, REDEEMERS[1], pool * u(3) / u(10)).unwrap();
-    // Borrower 2 (paid) and the paid whales were not touched.
-    assert_eq!(w.account(2).debt, w.account(2).debt.max(coin(3_000)));
+    // Borrower 2 (paid now) and the paid whales were not touched.
+    assert_eq!([2, 6, 7, 8].map(|i| w.account(i).shares).to_vec(), paid);
     w.warp(TERM);
     w.claim(REDEEMERS[0], all).unwrap();
     w.claim(REDEEMERS[1], second).unwrap();
@@ -489,13 +499,14 @@ enum Op {
 fn op() -> impl Strategy<Value = Op> {
     let user = 0..BORROWERS.len();
     prop_oneof![
-        4 => (user.clone(), 1..=1_000u64).prop_map(|(user, permille)| Op::Borrow { user, permille }),
-        2 => (user.clone(), 1..=1_000u64).prop_map(|(user, permille)| Op::Repay { user, permille }),
+        3 => (user.clone(), 1..=1_000u64).prop_map(|(user, permille)| Op::Borrow { user, permille }),
+        3 => (user.clone(), prop_oneof![3 => 1..=999u64, 1 => Just(1_000u64)])
+            .prop_map(|(user, permille)| Op::Repay { user, permille }),
         2 => user.prop_map(|user| Op::Switch { user }),
-        3 => (0..REDEEMERS.len(), prop_oneof![1..=999u64, Just(1_000u64)])
+        4 => (0..REDEEMERS.len(), prop_oneof![4 => 1..=999u64, 1 => Just(1_000u64)])
             .prop_map(|(redeemer, permille)| Op::Redeem { redeemer, permille }),
-        2 => (0..8usize).prop_map(|pick| Op::Claim { pick }),
-        2 => (1..=(TERM / 2)).prop_map(|seconds| Op::Warp { seconds }),
+        3 => (0..8usize).prop_map(|pick| Op::Claim { pick }),
+        3 => (1..=TERM).prop_map(|seconds| Op::Warp { seconds }),
     ]
 }
 
@@ -509,7 +520,8 @@ fn cases() -> u32 {
 
 /// Random sequences never break invariants 1–3 (nor the model: every step
 /// goes through `World`, which checks both after each action). Every
-/// borrower starts with 100k USDC of collateral, half of them on free debt.
+/// borrower starts with 100k USDC of collateral and some debt, half of them
+/// on free debt.
 #[test]
 fn random_sequences_keep_the_invariants() {
     let mut guard = world();
@@ -518,36 +530,48 @@ fn random_sequences_keep_the_invariants() {
         if i % 2 == 0 {
             guard.set_redeemable(i, true).unwrap();
         }
+        guard
+            .borrow(i, coin(20_000 + 3_000 * i as u64) + u(7 * i as u64 + 1))
+            .unwrap();
     }
     let w = std::cell::RefCell::new(guard);
     let start = std::cell::RefCell::new(Some(w.borrow_mut().save()));
+    let outcomes = std::cell::RefCell::new(std::collections::BTreeMap::<&str, u32>::new());
     let mut runner = TestRunner::new(Config {
         cases: cases(),
         failure_persistence: None,
         ..Config::default()
     });
     runner
-        .run(&proptest::collection::vec(op(), 1..30), |ops| {
+        .run(&proptest::collection::vec(op(), 1..40), |ops| {
             let mut w = w.borrow_mut();
             let saved = start.borrow_mut().take().expect("saved state");
             w.restore(saved);
             *start.borrow_mut() = Some(w.save());
             for op in &ops {
-                step(&mut w, op);
+                *outcomes.borrow_mut().entry(step(&mut w, op)).or_default() += 1;
             }
             Ok(())
         })
         .unwrap();
+    let worst = w.borrow().worst();
+    println!("{} cases; steps: {:?}; {worst}", cases(), outcomes.borrow());
 }
 
-fn step(w: &mut World, op: &Op) {
+/// Runs `op`; returns what happened, for the run's summary.
+fn step(w: &mut World, op: &Op) -> &'static str {
     let min_debt = coin(MIN_DEBT_COINS);
+    if matches!(op, Op::Borrow { .. } | Op::Repay { .. }) {
+        // The views report the state as of the last accrual; the expected
+        // outcome is computed from them.
+        w.accrue();
+    }
     match *op {
         Op::Borrow { user, permille } => {
             let account = w.account(user);
             let amount = account.maxBorrowable * u(permille) / u(1_000);
             if amount.is_zero() {
-                return;
+                return "skipped";
             }
             let result = w.borrow(user, amount);
             if account.debt + amount < min_debt {
@@ -558,8 +582,10 @@ fn step(w: &mut World, op: &Op) {
                         minDebt: min_debt,
                     },
                 );
+                "borrow below minDebt"
             } else {
                 result.expect("a borrow within maxBorrowable");
+                "borrow"
             }
         }
         Op::Repay { user, permille } => {
@@ -567,7 +593,7 @@ fn step(w: &mut World, op: &Op) {
             let balance = w.coin_of(BORROWERS[user]);
             let amount = (debt * u(permille) / u(1_000)).min(balance);
             if debt.is_zero() || amount.is_zero() {
-                return;
+                return "skipped";
             }
             let result = w.repay(user, amount);
             let left = debt - amount.min(debt);
@@ -579,23 +605,30 @@ fn step(w: &mut World, op: &Op) {
                         minDebt: min_debt,
                     },
                 );
+                "repay below minDebt"
             } else {
                 assert_eq!(result.expect("a valid repayment"), amount.min(debt));
+                if left.is_zero() {
+                    "repay in full"
+                } else {
+                    "repay"
+                }
             }
         }
         Op::Switch { user } => {
             let free = w.model.accounts[user].free;
             w.set_redeemable(user, !free).expect("a mode switch");
+            "switch"
         }
         Op::Redeem { redeemer, permille } => {
             let pool = w.model.free_pool;
             let amount = pool * u(permille) / u(1_000);
             if amount.is_zero() {
-                return;
+                return "skipped";
             }
             let who = REDEEMERS[redeemer];
             if !w.buy_coin(who, amount) {
-                return;
+                return "skipped";
             }
             let pending = w.view(w.tm, ITransmuter::totalPendingCall {});
             let result = redeem(w, who, amount);
@@ -608,14 +641,20 @@ fn step(w: &mut World, op: &Op) {
                         cap: coin(CAP_COINS),
                     },
                 );
+                "redeem past the cap"
             } else {
                 result.expect("a redemption within the free pool and the cap");
+                if amount == pool {
+                    "redeem the whole pool"
+                } else {
+                    "redeem"
+                }
             }
         }
         Op::Claim { pick } => {
             let pending: Vec<_> = w.model.pending().cloned().collect();
             if pending.is_empty() {
-                return;
+                return "skipped";
             }
             let position = &pending[pick % pending.len()];
             let now = w.now();
@@ -629,11 +668,23 @@ fn step(w: &mut World, op: &Op) {
                         now: u(now),
                     },
                 );
+                "early claim"
             } else {
                 let claimed = result.expect("a matured claim");
                 assert_eq!(claimed.haircut, U256::ZERO, "no loss, no haircut");
+                "claim"
             }
         }
-        Op::Warp { seconds } => w.warp(seconds),
+        Op::Warp { seconds } => {
+            // Stylus programs expire a year after activation (nitro's
+            // `expiryDays`; the devnet enforces it): a case stays within
+            // 330 days of the deployment.
+            let seconds = seconds.min((T0 + 330 * DAY).saturating_sub(w.now()));
+            if seconds == 0 {
+                return "skipped";
+            }
+            w.warp(seconds);
+            "warp"
+        }
     }
 }
