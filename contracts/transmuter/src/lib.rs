@@ -348,8 +348,10 @@ impl Transmuter {
         let vault = self.vault.get();
         // The Vault hands the earmarked shares over and closes the earmark;
         // then the position's alAsset, held here since creation, is burned.
+        // After an earmark shortfall the Vault releases fewer shares than
+        // recorded: the claim redeems what it got and reports the haircut.
         let vm = self.vm().clone();
-        IVault::new(vault).release_earmarked(
+        let shares = IVault::new(vault).release_earmarked(
             &vm,
             Call::new_mutating(self),
             shares,
@@ -358,14 +360,18 @@ impl Transmuter {
         )?;
         let vm = self.vm().clone();
         IAlAsset::new(self.al_asset.get()).burn(&vm, Call::new_mutating(self), amount)?;
-        let vm = self.vm().clone();
-        let assets = IErc4626::new(self.collateral.get()).redeem(
-            &vm,
-            Call::new_mutating(self),
-            shares,
-            this,
-            this,
-        )?;
+        let assets = if shares.is_zero() {
+            U256::ZERO
+        } else {
+            let vm = self.vm().clone();
+            IErc4626::new(self.collateral.get()).redeem(
+                &vm,
+                Call::new_mutating(self),
+                shares,
+                this,
+                this,
+            )?
+        };
         let owed = math::from_coin(
             amount,
             self.underlying_decimals.get().to::<u8>(),

@@ -91,9 +91,17 @@ fn mock_create(vm: &TestVM, owner: Address, amount: U256, shares: U256) {
     );
 }
 
-/// Mocks the calls of a claim of `amount` backed by `shares` that redeem
-/// for `assets` underlying, paying `paid` to `owner` and `surplus` to the treasury.
-fn mock_claim(vm: &TestVM, owner: Address, amount: U256, shares: U256, assets: U256) {
+/// Mocks the calls of a claim of `amount` backed by `shares`, of which the
+/// Vault releases `released` that redeem for `assets` underlying (no redeem
+/// when nothing is released), paying `paid` to `owner` and `surplus` to the
+/// treasury.
+fn mock_claim(
+    vm: &TestVM,
+    owner: Address,
+    amount: U256,
+    (shares, released): (U256, U256),
+    assets: U256,
+) {
     vm.mock(
         AL_ASSET,
         abi::IAlAsset::burnCall { amount }.abi_encode(),
@@ -107,18 +115,20 @@ fn mock_claim(vm: &TestVM, owner: Address, amount: U256, shares: U256, assets: U
             burnAmount: amount,
         }
         .abi_encode(),
-        Ok(Vec::new()),
+        Ok(released.abi_encode()),
     );
-    vm.mock(
-        COLLATERAL,
-        abi::IErc4626::redeemCall {
-            shares,
-            receiver: THIS,
-            owner: THIS,
-        }
-        .abi_encode(),
-        Ok(assets.abi_encode()),
-    );
+    if !released.is_zero() {
+        vm.mock(
+            COLLATERAL,
+            abi::IErc4626::redeemCall {
+                shares: released,
+                receiver: THIS,
+                owner: THIS,
+            }
+            .abi_encode(),
+            Ok(assets.abi_encode()),
+        );
+    }
     let owed = amount / U256::from(1_000_000_000_000u64);
     let paid = assets.min(owed);
     for (to, value) in [(owner, paid), (TREASURY, assets - paid)] {
@@ -285,7 +295,7 @@ fn pause_blocks_deposits_only() {
         &vm,
         ALICE,
         coin(10),
-        U256::from(10_000_000u64),
+        (U256::from(10_000_000u64), U256::from(10_000_000u64)),
         U256::from(10_000_000u64),
     );
     transmuter.claim_redemption(id).unwrap();
@@ -311,7 +321,13 @@ fn claim_pays_owed_and_sends_surplus_to_treasury() {
 
     vm.set_block_timestamp(START + TERM);
     // The shares grew to 103 underlying: 100 to Alice, 3 to the treasury.
-    mock_claim(&vm, ALICE, coin(100), shares, U256::from(103_000_000u64));
+    mock_claim(
+        &vm,
+        ALICE,
+        coin(100),
+        (shares, shares),
+        U256::from(103_000_000u64),
+    );
     transmuter.claim_redemption(id).unwrap();
     assert_eq!(
         last_log_data(&vm, RedemptionClaimed::SIGNATURE_HASH),
@@ -348,7 +364,13 @@ fn claim_after_a_loss_is_a_haircut() {
     mock_create(&vm, ALICE, coin(100), shares);
     let id = transmuter.create_redemption(coin(100)).unwrap();
     vm.set_block_timestamp(START + TERM + 5);
-    mock_claim(&vm, ALICE, coin(100), shares, U256::from(80_000_000u64));
+    mock_claim(
+        &vm,
+        ALICE,
+        coin(100),
+        (shares, shares),
+        U256::from(80_000_000u64),
+    );
     transmuter.claim_redemption(id).unwrap();
     assert_eq!(
         last_log_data(&vm, RedemptionClaimed::SIGNATURE_HASH),
@@ -359,6 +381,42 @@ fn claim_after_a_loss_is_a_haircut() {
             U256::from(20_000_000u64)
         ]
     );
+}
+
+#[test]
+fn claim_after_an_earmark_shortfall_is_a_haircut() {
+    let vm = TestVM::default();
+    let mut transmuter = deploy(&vm);
+    vm.set_sender(ALICE);
+    let shares = U256::from(100_000_000u64);
+    mock_create(&vm, ALICE, coin(100), shares);
+    let first = transmuter.create_redemption(coin(100)).unwrap();
+    mock_create(&vm, ALICE, coin(100), shares);
+    let second = transmuter.create_redemption(coin(100)).unwrap();
+    vm.set_block_timestamp(START + TERM);
+    // The Vault can release only 60 of the 100 recorded shares.
+    let released = U256::from(60_000_000u64);
+    mock_claim(&vm, ALICE, coin(100), (shares, released), released);
+    transmuter.claim_redemption(first).unwrap();
+    assert_eq!(
+        last_log_data(&vm, RedemptionClaimed::SIGNATURE_HASH),
+        vec![coin(100), released, U256::ZERO, U256::from(40_000_000u64)]
+    );
+    // Nothing left: the claim still closes the position (no redeem call:
+    // an unmocked call would revert), paying nothing.
+    mock_claim(&vm, ALICE, coin(100), (shares, U256::ZERO), U256::ZERO);
+    transmuter.claim_redemption(second).unwrap();
+    assert_eq!(
+        last_log_data(&vm, RedemptionClaimed::SIGNATURE_HASH),
+        vec![
+            coin(100),
+            U256::ZERO,
+            U256::ZERO,
+            U256::from(100_000_000u64)
+        ]
+    );
+    assert!(transmuter.position(second).5);
+    assert_eq!(transmuter.total_pending(), U256::ZERO);
 }
 
 #[test]

@@ -157,9 +157,6 @@ sol! {
     /// An earmark of `requested` exceeds the `available` free debt.
     #[derive(Debug, PartialEq, Eq)]
     error InsufficientFreeDebt(uint256 requested, uint256 available);
-    /// A release of `requested` shares exceeds the `available` earmarked shares.
-    #[derive(Debug, PartialEq, Eq)]
-    error InsufficientEarmarked(uint256 requested, uint256 available);
     /// `token.transfer`/`transferFrom` of `amount` to `to` returned false.
     #[derive(Debug, PartialEq, Eq)]
     error TokenTransferFailed(address token, address to, uint256 amount);
@@ -938,13 +935,16 @@ impl Vault {
         Ok(earmarked)
     }
 
-    /// Sends `shares` of earmarked collateral to `to` and records that
+    /// Sends up to `shares` of earmarked collateral to `to` and records that
     /// `burn_amount` of earmarked debt was burned by the Transmuter
-    /// (accounting only: the Transmuter burns the alAsset it holds).
-    /// Transmuter only; never paused.
+    /// (accounting only: the Transmuter burns the alAsset it holds). Returns
+    /// the shares sent: fewer than asked only after an earmark shortfall
+    /// (`EarmarkShortfall`: a free account above ~99% LTV could not pay its
+    /// share), which the claim then reports as a haircut instead of
+    /// reverting. Transmuter only; never paused.
     ///
     /// # Errors
-    /// `NotTransmuter`, `ZeroAddress`, `InsufficientEarmarked`, the collateral's revert.
+    /// `NotTransmuter`, `ZeroAddress`, the collateral's revert.
     ///
     /// # Events
     /// `EarmarkReleased`.
@@ -953,18 +953,13 @@ impl Vault {
         shares: U256,
         to: Address,
         burn_amount: U256,
-    ) -> Result<(), VaultError> {
+    ) -> Result<U256, VaultError> {
         self.only_transmuter()?;
         if to.is_zero() {
             return Err(revert!(ZeroAddress {}));
         }
         let available = self.word(word::EARMARKED_SHARES);
-        if shares > available {
-            return Err(revert!(InsufficientEarmarked {
-                requested: shares,
-                available: available
-            }));
-        }
+        let shares = shares.min(available);
         self.put(word::EARMARKED_SHARES, available - shares);
         self.put(
             word::EARMARKED_DEBT,
@@ -978,7 +973,7 @@ impl Vault {
             &[EarmarkReleased::SIGNATURE_HASH, word(to)],
             &[shares.into(), burn_amount.into()],
         );
-        Ok(())
+        Ok(shares)
     }
 
     // ------------------------------------------------------------------

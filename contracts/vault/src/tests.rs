@@ -1083,12 +1083,12 @@ fn earmark_errors() {
             .release_earmarked(coin(1), Address::ZERO, U256::ZERO),
         ZeroAddress {},
     );
-    is(
-        env.vault.release_earmarked(coin(1), TM, U256::ZERO),
-        InsufficientEarmarked {
-            requested: coin(1),
-            available: U256::ZERO,
-        },
+    // Nothing earmarked: nothing is released (and nothing is sent).
+    assert_eq!(
+        env.vault
+            .release_earmarked(coin(1), TM, U256::ZERO)
+            .unwrap(),
+        U256::ZERO
     );
     // Without a transmuter nobody may earmark.
     let mut env = Env::new();
@@ -1281,6 +1281,22 @@ fn undercollateralised_free_accounts_report_a_shortfall() {
     assert_eq!(
         env.logs_of::<EarmarkShortfall>().pop().unwrap().shares,
         coin(98)
+    );
+    // Claiming the whole earmark releases what exists instead of reverting:
+    // the Transmuter reports the rest as a haircut.
+    env.mock_transfer(TM, coin(262));
+    env.as_(TM);
+    assert_eq!(
+        env.vault
+            .release_earmarked(coin(360), TM, coin(180))
+            .unwrap(),
+        coin(262)
+    );
+    assert_eq!(env.vault.word(word::EARMARKED_SHARES), U256::ZERO);
+    assert_eq!(env.vault.word(word::EARMARKED_DEBT), U256::ZERO);
+    assert_eq!(
+        env.logs_of::<EarmarkReleased>().pop().unwrap().shares,
+        coin(262)
     );
 }
 

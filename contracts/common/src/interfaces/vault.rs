@@ -21,7 +21,7 @@ macro_rules! vault_abi {
                 function accrue() external;
 
                 function earmark(uint256 amount) external returns (uint256 earmarkedShares);
-                function releaseEarmarked(uint256 shares, address to, uint256 burnAmount) external;
+                function releaseEarmarked(uint256 shares, address to, uint256 burnAmount) external returns (uint256);
 
                 function setPeer(uint8 which, address peer) external;
                 function setParameter(uint8 parameter, uint256 value) external;
