@@ -238,6 +238,31 @@ fn invalid_transactions_are_rejected_and_change_nothing() {
             .starts_with("insufficient funds"),
         "{response}"
     );
+    // Gas limit under the intrinsic cost of the calldata.
+    let heavy = TxEip1559 {
+        chain_id: CHAIN_ID,
+        nonce: 1,
+        gas_limit: 21_000,
+        max_fee_per_gas: gwei,
+        to: TxKind::Call(bob),
+        input: vec![0xFF; 1_000].into(),
+        ..TxEip1559::default()
+    };
+    let signer = k256::ecdsa::SigningKey::from_slice(key.as_slice()).unwrap();
+    let (sig, recid) = signer
+        .sign_prehash_recoverable(heavy.signature_hash().as_slice())
+        .unwrap();
+    let heavy = TxEnvelope::from(
+        heavy.into_signed(Signature::from_signature_and_parity(sig, recid.is_y_odd())),
+    );
+    let response = send(&Bytes::from(heavy.encoded_2718()));
+    assert!(
+        response["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("intrinsic gas too low"),
+        "{response}"
+    );
     // eth_sendTransaction for an account the node holds no key for.
     let response = rpc(
         addr,

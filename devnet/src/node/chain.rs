@@ -523,7 +523,22 @@ pub(crate) fn invalid_tx(e: &DevnetError) -> RpcError {
         DevnetError::InvalidTransaction(m) => m.clone(),
         other => other.to_string(),
     };
-    RpcError::tx(message)
+    // revm's wording, prefixed with the message geth gives (what clients match on).
+    let prefix = if message.contains("call gas cost") || message.contains("gas floor") {
+        Some("intrinsic gas too low")
+    } else if message.contains("lack of funds") {
+        Some("insufficient funds for gas * price + value")
+    } else if message.contains("too low, expected") {
+        Some("nonce too low")
+    } else if message.contains("senders with deployed code") {
+        Some("sender not an eoa")
+    } else {
+        None
+    };
+    RpcError::tx(match prefix {
+        Some(prefix) => format!("{prefix}: {message}"),
+        None => message,
+    })
 }
 
 fn log_tx(block: &BlockRecord, tx: &TxRecord) {
