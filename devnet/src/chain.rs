@@ -598,6 +598,7 @@ impl Devnet {
             halt_reason: None,
             console: executed.trace.console,
             program_failures: executed.trace.failures,
+            frames: executed.trace.frames,
         };
         match result {
             ExecutionResult::Success { logs, output, .. } => {

@@ -106,6 +106,8 @@ pub struct TxTrace {
     pub console: Vec<String>,
     /// Why programs failed (traps, out of ink, write protection), innermost first.
     pub failures: Vec<String>,
+    /// Gas of every program frame, in call order.
+    pub frames: Vec<crate::receipt::FrameGas>,
 }
 
 /// The EVM: context, instructions, precompiles and the frame stack.
@@ -269,7 +271,7 @@ impl<'r> DevEvm<'r> {
                 return halt(InstructionResult::InvalidFEOpcode);
             }
         };
-        let frame = StylusFrame::new(
+        let mut frame = StylusFrame::new(
             store,
             entry,
             checkpoint,
@@ -281,6 +283,21 @@ impl<'r> DevEvm<'r> {
             codehash,
             is_delegate,
         );
+        frame.trace_index = self.trace.frames.len();
+        let selector = frame
+            .store
+            .data()
+            .args
+            .get(..4)
+            .and_then(|s| <[u8; 4]>::try_from(s).ok())
+            .unwrap_or_default();
+        self.trace.frames.push(crate::receipt::FrameGas {
+            address: inputs.target_address,
+            depth,
+            selector,
+            entry_gas: cost,
+            ..Default::default()
+        });
         self.frames.push(DevFrame::Stylus(Box::new(frame)));
         match self.frames.last_mut() {
             Some(frame) => Ok(ItemOrResult::Item(frame)),
@@ -448,6 +465,12 @@ impl<'r> DevEvm<'r> {
         }
         self.ctx.chain.pages.open = frame.pages_open_before;
         frame.finished = true;
+        if let Some(entry) = self.trace.frames.get_mut(frame.trace_index) {
+            entry.gas_used = gas.total_gas_spent();
+            entry.children_gas = frame.children_gas;
+            entry.success = result.is_ok();
+            entry.stats = frame.store.data().stats;
+        }
         Ok(ItemOrResult::Result(FrameResult::Call(CallOutcome::new(
             InterpreterResult::new(result, output, gas),
             frame.return_memory.clone(),
@@ -473,6 +496,7 @@ fn deliver_child(frame: &mut StylusFrame, child: FrameResult) -> Result<Vec<Val>
             result, address, ..
         }) => (result.gas, result.result, result.output, address, true),
     };
+    frame.children_gas += gas.total_gas_spent();
     // Unused child gas flows back; a child's refunds count only if it succeeded.
     let returned = gas.remaining().saturating_mul(INK_PER_GAS);
     if let Err(e) = frame.add_ink(returned) {

@@ -40,7 +40,7 @@ pub use programs::{
     ProgramKeepaliveTooSoon, ProgramNeedsUpgrade, ProgramNotActivated, ProgramNotWasm,
     ProgramUpToDate, ARBOS_STATE_ADDRESS,
 };
-pub use receipt::{DevnetError, Receipt, Revert, TxRequest};
+pub use receipt::{DevnetError, FrameGas, GasStats, Receipt, Revert, TxRequest};
 
 #[cfg(test)]
 mod tests {

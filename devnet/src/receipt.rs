@@ -87,6 +87,53 @@ pub struct Receipt {
     pub console: Vec<String>,
     /// Details of Stylus program failures (traps, out of ink, write protection).
     pub program_failures: Vec<String>,
+    /// Gas of every Stylus program frame, in call order (a debug trace; see [`FrameGas`]).
+    pub frames: Vec<FrameGas>,
+}
+
+/// Where one Stylus program frame's gas went (a debug trace, in gas; EVM frames are not
+/// listed). `gas_used` includes the frame's children; its own share is
+/// `gas_used - children_gas`, of which `entry_gas`, the storage, call-access and log gas below
+/// are parts and the rest is WASM execution and other hostios.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FrameGas {
+    /// The acting address.
+    pub address: Address,
+    /// Call depth (0: the transaction's target).
+    pub depth: usize,
+    /// The first 4 bytes of the calldata (0 when shorter).
+    pub selector: [u8; 4],
+    /// Gas spent in the frame, children included (what the caller was charged).
+    pub gas_used: u64,
+    /// Memory footprint and init cost paid to enter the program.
+    pub entry_gas: u64,
+    /// Gas spent by the frame's child calls (their `gas_used`).
+    pub children_gas: u64,
+    /// Whether the frame succeeded.
+    pub success: bool,
+    /// Storage and call counters of the frame itself.
+    pub stats: GasStats,
+}
+
+/// Storage, call and log gas of one program frame (children excluded).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GasStats {
+    /// Slots loaded from the journal (storage-cache misses).
+    pub sloads: u32,
+    /// Of which cold (2,100 gas each).
+    pub cold_sloads: u32,
+    /// Gas of storage loads (cold/warm access, API and cache-read gas).
+    pub sload_gas: u64,
+    /// Slots written at flushes.
+    pub sstores: u32,
+    /// Gas of those writes (EIP-2200/2929 SSTORE gas, before refunds).
+    pub sstore_gas: u64,
+    /// Calls made (call, static call, delegate call).
+    pub calls: u32,
+    /// Account-access and value gas of those calls (2,600 cold, 100 warm, ...).
+    pub call_access_gas: u64,
+    /// Gas of emitted logs (topics and data).
+    pub log_gas: u64,
 }
 
 impl Receipt {

@@ -131,6 +131,8 @@ pub struct HostState {
     /// The `stylus_ink_left` / `stylus_ink_status` globals of an instrumented program; `None`
     /// when ink is wasmi's fuel.
     pub ink_globals: Option<(Global, Global)>,
+    /// Storage, call and log gas of this frame (debug trace).
+    pub stats: crate::receipt::GasStats,
     cache: HashMap<U256, Slot>,
     /// Storage-cache reads and writes so far (nitro prices them by count).
     cache_reads: usize,
@@ -159,6 +161,7 @@ impl HostState {
             pages_paid: 0,
             console: Vec::new(),
             ink_globals: None,
+            stats: crate::receipt::GasStats::default(),
             cache: HashMap::default(),
             cache_reads: 0,
             cache_writes: 0,
@@ -424,6 +427,8 @@ fn flush_cache(c: &mut Hc<'_>, clear: bool) -> Result<(), Error> {
             }
         }
         state.refund += refund;
+        state.stats.sstores += dirty.len() as u32;
+        state.stats.sstore_gas += cost;
         buy_gas(c, cost)?;
     }
     if clear {
@@ -499,6 +504,8 @@ fn do_call(
     }
     let available = gas_left - base;
     let child_gas = gas_req.min(available - available / 64);
+    c.data_mut().stats.calls += 1;
+    c.data_mut().stats.call_access_gas += base;
     buy_gas(c, base + child_gas)?;
     let stipend = if value.is_zero() { 0 } else { CALL_STIPEND };
 
@@ -718,6 +725,9 @@ pub fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, LinkerError> 
                         } else {
                             WARM_ACCESS_GAS
                         };
+                    let stats = &mut c.data_mut().stats;
+                    stats.sloads += 1;
+                    stats.cold_sloads += u32::from(load.is_cold);
                     c.data_mut().cache.insert(
                         key,
                         Slot {
@@ -728,6 +738,7 @@ pub fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, LinkerError> 
                     load.data
                 }
             };
+            c.data_mut().stats.sload_gas += cost;
             buy_gas(&mut c, cost)?;
             write_slice(&mut c, dest, &value.to_be_bytes::<32>())
         },
@@ -844,10 +855,9 @@ pub fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, LinkerError> 
             }
             pay_for_read(&mut c, len)?;
             let data_len = u64::from(len - topics * 32);
-            buy_gas(
-                &mut c,
-                LOG_TOPIC_GAS * (1 + u64::from(topics)) + LOG_DATA_GAS * data_len,
-            )?;
+            let log_gas = LOG_TOPIC_GAS * (1 + u64::from(topics)) + LOG_DATA_GAS * data_len;
+            c.data_mut().stats.log_gas += log_gas;
+            buy_gas(&mut c, log_gas)?;
             let bytes = read_slice(&c, data, len)?;
             write_protect(&c, "log")?;
             let split = (topics * 32) as usize;

@@ -171,6 +171,10 @@ pub struct StylusFrame {
     pub is_delegate: bool,
     /// Guest pointers of the pending request: (return-data length, created address).
     pub pending_ptrs: (u32, u32),
+    /// Index of this frame's entry in the transaction's gas trace.
+    pub trace_index: usize,
+    /// Gas spent by the frame's finished children (debug trace).
+    pub children_gas: u64,
     args_len: u32,
 }
 
@@ -205,6 +209,8 @@ impl StylusFrame {
             codehash,
             is_delegate,
             pending_ptrs: (0, 0),
+            trace_index: 0,
+            children_gas: 0,
             args_len,
         }
     }

@@ -3,6 +3,7 @@
 //! ```sh
 //! cargo run -q -p gas-report --profile tool            # print the table, write the snapshot
 //! cargo run -q -p gas-report --profile tool -- --check # fail if a figure rose > 2 %
+//! cargo run -q -p gas-report --profile tool -- --trace # also print each operation's frames
 //! ```
 //!
 //! Deploys the suite with `deploy::deploy_suite` on the in-process devnet (nitro's exact ink
@@ -11,6 +12,8 @@
 //! uncached, once after `ArbWasmCache.cacheProgram` on every contract. PSM buy / sell are
 //! also measured on a deployment without a psmVault. The figures go to
 //! `scripts/gas-snapshot.json`; `--check` compares against it instead of writing it.
+//! `--trace` prints, for every measured operation, the gas of each program frame (the
+//! devnet's `Receipt::frames`): entry, storage loads / writes, call access, logs, children.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -61,10 +64,13 @@ struct Session {
     chain: Devnet,
     suite: Suite,
     gas: Vec<(String, u64)>,
+    /// Print each measured operation's frames.
+    trace: bool,
+    cached: bool,
 }
 
 impl Session {
-    fn new(psm_vault: bool, cached: bool) -> Result<Self> {
+    fn new(psm_vault: bool, cached: bool, trace: bool) -> Result<Self> {
         let mut chain = Devnet::with_config(DevnetConfig {
             clock: Clock::Manual(START),
             ..DevnetConfig::default()
@@ -97,6 +103,8 @@ impl Session {
             chain,
             suite,
             gas: Vec::new(),
+            trace,
+            cached,
         })
     }
 
@@ -128,7 +136,73 @@ impl Session {
             bail!("{name} reverted: {revert}");
         }
         self.gas.push((name.to_string(), receipt.gas_used));
+        if self.trace {
+            self.print_frames(name, &receipt);
+        }
         Ok(receipt.output.to_vec())
+    }
+
+    /// Prints `receipt`'s program frames, indented by depth.
+    fn print_frames(&self, name: &str, receipt: &devnet::Receipt) {
+        let s = self.suite;
+        let names = [
+            (s.al_asset, "AlAsset"),
+            (s.vault, "Vault"),
+            (s.rate_controller, "RateController"),
+            (s.psm, "Psm"),
+            (s.transmuter, "Transmuter"),
+            (s.twap_oracle, "TwapOracle"),
+            (s.asset, "asset"),
+            (s.collateral, "collateral"),
+            (s.pool, "pool"),
+        ];
+        let label = |address: Address| {
+            names
+                .iter()
+                .find(|(a, _)| *a == address)
+                .map(|(_, n)| (*n).to_string())
+                .or_else(|| (Some(address) == s.psm_vault).then(|| "psmVault".to_string()))
+                .unwrap_or_else(|| address.to_string())
+        };
+        let cached = if self.cached { "cached" } else { "uncached" };
+        println!("\n{name} ({cached}): {} gas", receipt.gas_used);
+        println!(
+            "  {:<44} {:>8} {:>7} {:>7} {:>6} {:>7} {:>5} {:>7} {:>6} {:>7} {:>7}",
+            "frame",
+            "used",
+            "self",
+            "entry",
+            "sloads",
+            "sl gas",
+            "sst",
+            "sst gas",
+            "calls",
+            "access",
+            "logs"
+        );
+        for frame in &receipt.frames {
+            let function = selector_name(frame.selector);
+            let who = format!(
+                "{}{}.{function}",
+                "  ".repeat(frame.depth),
+                label(frame.address)
+            );
+            let st = frame.stats;
+            println!(
+                "  {who:<44} {:>8} {:>7} {:>7} {:>3}/{:<2} {:>7} {:>5} {:>7} {:>6} {:>7} {:>7}",
+                frame.gas_used,
+                frame.gas_used.saturating_sub(frame.children_gas),
+                frame.entry_gas,
+                st.cold_sloads,
+                st.sloads,
+                st.sload_gas,
+                st.sstores,
+                st.sstore_gas,
+                st.calls,
+                st.call_access_gas,
+                st.log_gas,
+            );
+        }
     }
 
     fn gas_of(&self, name: &str) -> u64 {
@@ -487,15 +561,34 @@ impl Session {
     }
 }
 
+/// The name of a suite function with `selector`, or the selector in hex.
+fn selector_name(selector: [u8; 4]) -> String {
+    use deploy::interfaces as i;
+    [
+        i::IAlAsset::IAlAssetCalls::name_by_selector(selector),
+        i::IVault::IVaultCalls::name_by_selector(selector),
+        i::IRateController::IRateControllerCalls::name_by_selector(selector),
+        i::IPsm::IPsmCalls::name_by_selector(selector),
+        i::ITransmuter::ITransmuterCalls::name_by_selector(selector),
+        i::ITwapOracle::ITwapOracleCalls::name_by_selector(selector),
+        i::IMockErc4626::IMockErc4626Calls::name_by_selector(selector),
+        i::IV2Pool::IV2PoolCalls::name_by_selector(selector),
+    ]
+    .into_iter()
+    .flatten()
+    .next()
+    .map_or_else(|| alloy_primitives::hex::encode(selector), str::to_string)
+}
+
 /// `(uncached, cached)` gas by operation name.
 type Figures = BTreeMap<String, (u64, u64)>;
 
-fn measure_all() -> Result<Figures> {
+fn measure_all(trace: bool) -> Result<Figures> {
     let mut figures = Figures::new();
     for cached in [false, true] {
-        let mut with_vault = Session::new(true, cached)?;
+        let mut with_vault = Session::new(true, cached, trace)?;
         with_vault.full()?;
-        let mut without = Session::new(false, cached)?;
+        let mut without = Session::new(false, cached, trace)?;
         without.psm_only("no psmVault")?;
         for (name, gas) in with_vault.gas.into_iter().chain(without.gas) {
             let entry = figures.entry(name).or_default();
@@ -582,7 +675,8 @@ fn table(figures: &Figures) -> String {
 
 fn main() -> Result<()> {
     let check = std::env::args().skip(1).any(|a| a == "--check");
-    let figures = measure_all()?;
+    let trace = std::env::args().skip(1).any(|a| a == "--trace");
+    let figures = measure_all(trace)?;
     print!("{}", table(&figures));
     let path = snapshot_path();
     if !check {
