@@ -18,13 +18,13 @@
 extern crate alloc;
 
 use alloc::{string::String, vec::Vec};
-use alloy_primitives::{address, b256, Address, B256, U256};
+use alloy_primitives::{address, b256, Address, B256, U128, U256};
 use alloy_sol_types::{sol, SolEvent};
 use stylus_sdk::{
     call::static_call,
     crypto::keccak,
     prelude::*,
-    storage::{StorageBool, StorageMap, StorageU256},
+    storage::{StorageBool, StorageMap, StorageU128, StorageU256},
 };
 use suite_common::{
     access::{Access, AccessError, IOwnable},
@@ -107,17 +107,21 @@ pub enum AlAssetError {
     ZeroAmount(ZeroAmount),
 }
 
-/// One minter's record.
+/// One minter's record: `active`, `paused` and `outstanding` share one
+/// storage word (what `mint` and `burnFrom` read and write), the ceiling has
+/// its own.
 #[storage]
 pub struct Minter {
     /// Added by the owner.
     active: StorageBool,
     /// Paused minters cannot mint.
     paused: StorageBool,
+    /// Minted minus burned through this minter's `burnFrom` `[coin]`; 128
+    /// bits: a mint taking it past `2^128 − 1` (3.4·10^20 coins) fails as a
+    /// ceiling breach.
+    outstanding: StorageU128,
     /// Maximum outstanding `[coin]`.
     ceiling: StorageU256,
-    /// Minted minus burned through this minter's `burnFrom` `[coin]`.
-    outstanding: StorageU256,
 }
 
 /// The AlAsset contract.
@@ -222,7 +226,9 @@ impl AlAsset {
         ]))
     }
 
-    /// Mints `amount` to `to` (active, unpaused minters, within their ceiling).
+    /// Mints `amount` to `to` (active, unpaused minters, within their
+    /// ceiling; an outstanding amount is stored in 128 bits, so past
+    /// `2^128 − 1` a mint fails as `MinterCeilingExceeded` too).
     ///
     /// # Errors
     /// `NotMinter`, `MinterIsPaused`, `MinterCeilingExceeded`, `ZeroAmount`,
@@ -243,9 +249,9 @@ impl AlAsset {
             return Err(MinterIsPaused { minter }.into());
         }
         let ceiling = record.ceiling.get();
-        let outstanding = record.outstanding.get();
+        let outstanding = widen(record.outstanding.get());
         let new_outstanding = match outstanding.checked_add(amount) {
-            Some(total) if total <= ceiling => total,
+            Some(total) if total <= ceiling && fits_128(total) => total,
             _ => {
                 return Err(MinterCeilingExceeded {
                     minter,
@@ -256,7 +262,11 @@ impl AlAsset {
                 .into())
             }
         };
-        self.minters.setter(minter).outstanding.set(new_outstanding);
+        // Fits: checked above.
+        self.minters
+            .setter(minter)
+            .outstanding
+            .set(low_128(new_outstanding));
         self.erc20.mint(to, amount)?;
         emit(
             self.vm(),
@@ -308,12 +318,16 @@ impl AlAsset {
         if !record.active.get() {
             return Err(NotMinter { account: minter }.into());
         }
-        let outstanding = record.outstanding.get().saturating_sub(amount);
+        let outstanding = widen(record.outstanding.get()).saturating_sub(amount);
         if from != minter {
             self.erc20.spend_allowance(from, minter, amount)?;
         }
         self.erc20.burn(from, amount)?;
-        self.minters.setter(minter).outstanding.set(outstanding);
+        // Fits: at most the stored value.
+        self.minters
+            .setter(minter)
+            .outstanding
+            .set(low_128(outstanding));
         emit(
             self.vm(),
             &[MinterBurned::SIGNATURE_HASH, word(minter), word(from)],
@@ -413,9 +427,27 @@ impl AlAsset {
             record.active.get(),
             record.paused.get(),
             record.ceiling.get(),
-            record.outstanding.get(),
+            widen(record.outstanding.get()),
         )
     }
+}
+
+/// A stored 128-bit amount as a `U256`.
+fn widen(x: U128) -> U256 {
+    let [low, high] = *x.as_limbs();
+    U256::from_limbs([low, high, 0, 0])
+}
+
+/// Whether `x < 2^128`.
+fn fits_128(x: U256) -> bool {
+    let limbs = x.as_limbs();
+    limbs[2] | limbs[3] == 0
+}
+
+/// The low 128 bits of `x` (callers pass amounts below `2^128`).
+fn low_128(x: U256) -> U128 {
+    let [low, high, _, _] = *x.as_limbs();
+    U128::from_limbs([low, high])
 }
 
 impl AlAsset {

@@ -206,6 +206,37 @@ fn minter_ceiling_and_outstanding() {
 }
 
 #[test]
+fn outstanding_is_bounded_by_128_bits_even_under_an_unlimited_ceiling() {
+    let vm = TestVM::default();
+    let mut token = funded(&vm);
+    vm.set_sender(OWNER);
+    token.set_minter_ceiling(MINTER, U256::MAX).unwrap();
+    vm.set_sender(MINTER);
+    let max = U256::from(u128::MAX);
+    // Up to 2^128 − 1 outstanding (100 already minted).
+    token.mint(BOB, max - u(100)).unwrap();
+    assert_eq!(token.minter_info(MINTER), (true, false, U256::MAX, max));
+    assert_eq!(
+        err(token.mint(BOB, u(1))),
+        encoded(MinterCeilingExceeded {
+            minter: MINTER,
+            ceiling: U256::MAX,
+            outstanding: max,
+            amount: u(1)
+        })
+    );
+    // Burning lowers it again; the packed flags are untouched.
+    vm.set_sender(BOB);
+    token.approve(MINTER, U256::MAX).unwrap();
+    vm.set_sender(MINTER);
+    token.burn_from(BOB, u(5)).unwrap();
+    assert_eq!(
+        token.minter_info(MINTER),
+        (true, false, U256::MAX, max - u(5))
+    );
+}
+
+#[test]
 fn non_minters_cannot_mint_or_burn_from() {
     let vm = TestVM::default();
     let mut token = funded(&vm);

@@ -31,7 +31,7 @@ use alloy_sol_types::{sol, SolCall, SolEvent};
 use stylus_sdk::{
     call::{call, static_call},
     prelude::*,
-    storage::{StorageAddress, StorageBool, StorageU256, StorageU64, StorageU8},
+    storage::{StorageAddress, StorageBool, StorageU256, StorageU64, StorageU8, StorageUint},
 };
 use suite_common::{
     abi::{calldata, return_word},
@@ -63,6 +63,9 @@ pub const MAX_BUY_FEE_BPS: u64 = 100;
 const BPS_U32: u32 = 10_000;
 /// The longest immutability window `[seconds]`: 4 × 365.25 days.
 pub const MAX_WINDOW_SECONDS: u64 = 126_230_400;
+/// The largest `minVaultSupply` `[shares]`: `2^96 − 1` (stored in 96 bits,
+/// next to the asset's address).
+pub const MAX_MIN_VAULT_SUPPLY: U256 = U256::from_limbs([u64::MAX, u32::MAX as u64, 0, 0]);
 
 sol! {
     /// A sell of `requested` asset units exceeds the `available` liquidity
@@ -87,6 +90,9 @@ sol! {
     /// `peer` answered a call with `false` or with malformed return data.
     #[derive(Debug, PartialEq, Eq)]
     error BadPeerResponse(address peer);
+    /// The inflation guard's `minimum` `[shares]` exceeds the `maximum` (`2^96 − 1`).
+    #[derive(Debug, PartialEq, Eq)]
+    error MinVaultSupplyTooLarge(uint256 minimum, uint256 maximum);
     // The AlAsset's mint errors (same signatures, hence selectors), raised by
     // `quoteBuy` exactly as `buy` would receive them from the AlAsset.
     /// `account` is not an active minter of the coin.
@@ -140,6 +146,8 @@ pub enum PsmError {
     AlreadyImmutable(AlreadyImmutable),
     /// See [`BadPeerResponse`].
     BadPeerResponse(BadPeerResponse),
+    /// See [`MinVaultSupplyTooLarge`].
+    MinVaultSupplyTooLarge(MinVaultSupplyTooLarge),
     /// See [`NotMinter`].
     NotMinter(NotMinter),
     /// See [`MinterIsPaused`].
@@ -157,36 +165,45 @@ pub enum PsmError {
 }
 
 /// The PSM contract.
+///
+/// Storage is packed by what each path reads (Solidity-style packing of
+/// consecutive fields): word 1 is read by every path (`freePsmAssetsInCoin`,
+/// which the RateController calls on each accrual, needs words 1 and 3 only),
+/// a sell reads words 1–3, a buy words 1–4.
 #[entrypoint]
 #[storage]
 pub struct Psm {
     access: Access,
-    /// The alAsset; the PSM is one of its minters.
-    coin: StorageAddress,
-    /// The reference asset.
-    psm_asset: StorageAddress,
+    // Word 1 (30 bytes).
     /// ERC-4626 vault over `psm_asset`, or zero (hold the asset directly).
     psm_vault: StorageAddress,
-    /// Local reserves: receives buy fees (coin) and harvested yield (asset).
-    treasury: StorageAddress,
-    /// The asset's decimals (read at construction, at most 18).
-    asset_decimals: StorageU8,
-    /// Asset that backs future sells `[asset]`.
-    free_psm_assets: StorageU256,
-    /// Deployment time `[seconds]`.
-    window_start: StorageU64,
     /// Buys are disabled from this time on `[seconds]`.
     immutability_deadline: StorageU64,
-    /// Inflation guard: buys need `psmVault.totalSupply() >= this` `[shares]`.
-    min_vault_supply: StorageU256,
+    /// The asset's decimals (read at construction, at most 18).
+    asset_decimals: StorageU8,
     /// Guardian's pause of the buy path (sells are never paused).
     buy_paused: StorageBool,
+    // Word 2 (28 bytes).
+    /// The alAsset; the PSM is one of its minters.
+    coin: StorageAddress,
+    /// Deployment time `[seconds]`.
+    window_start: StorageU64,
+    // Word 3.
+    /// Asset that backs future sells `[asset]`.
+    free_psm_assets: StorageU256,
+    // Word 4 (32 bytes).
+    /// The reference asset.
+    psm_asset: StorageAddress,
+    /// Inflation guard: buys need `psmVault.totalSupply() >= this` `[shares]`
+    /// (at most [`MAX_MIN_VAULT_SUPPLY`]).
+    min_vault_supply: StorageUint<96, 2>,
+    // Word 5.
+    /// Local reserves: receives buy fees (coin) and harvested yield (asset).
+    treasury: StorageAddress,
 }
 
 /// The amounts of a buy, as `buy` executes it and `quoteBuy` reports it.
 struct BuyAmounts {
-    /// What backs the minted coin `[asset]`.
-    credited: U256,
     /// To the recipient `[coin]`.
     coin_out: U256,
     /// To the treasury `[coin]`.
@@ -204,8 +221,9 @@ impl Psm {
     ///
     /// # Errors
     /// `OwnableInvalidOwner`, `ZeroAddress` (coin, asset, treasury),
-    /// `ZeroAmount` (window), `WindowTooLong`, `UnsupportedDecimals`,
-    /// `VaultAssetMismatch`, `BadPeerResponse`, or a failing call's revert.
+    /// `ZeroAmount` (window), `WindowTooLong`, `MinVaultSupplyTooLarge`,
+    /// `UnsupportedDecimals`, `VaultAssetMismatch`, `BadPeerResponse`, or a
+    /// failing call's revert.
     #[constructor]
     #[allow(clippy::too_many_arguments)]
     pub fn constructor(
@@ -260,7 +278,7 @@ impl Psm {
         // Cannot overflow: `now` is a real timestamp and the window is ≤ 4 years.
         self.immutability_deadline
             .set(U64::from(now.saturating_add(window_seconds)));
-        self.min_vault_supply.set(min_vault_supply);
+        self.store_min_vault_supply(min_vault_supply)?;
         Ok(())
     }
 
@@ -268,6 +286,11 @@ impl Psm {
     /// without fee, to `recipient`. Only `assetOut * 10^(18-d)` coin is
     /// burned from the caller (who must have approved the PSM); the dust stays.
     /// Always open: before and after the deadline, and while buys are paused.
+    ///
+    /// The real holdings are read only when the payout (the vault's
+    /// `withdraw`, or the asset's `transfer`) fails: a failure with holdings
+    /// below the amount is reported as `InsufficientPsmLiquidity`, exactly as
+    /// `quoteSell` reports it; any other failure bubbles up.
     ///
     /// # Errors
     /// `ZeroAmount` (nothing or less than one asset unit), `ZeroAddress`
@@ -286,7 +309,15 @@ impl Psm {
         if recipient.is_zero() {
             return Err(ZeroAddress {}.into());
         }
-        let asset_out = self.quote_sell(coin_in)?;
+        let free = self.free_psm_assets.get();
+        let asset_out = self.sell_amount(coin_in)?;
+        if asset_out > free {
+            return Err(InsufficientPsmLiquidity {
+                requested: asset_out,
+                available: free.min(self.holdings()?),
+            }
+            .into());
+        }
         if asset_out < min_asset_out {
             return Err(SlippageExceeded {
                 actual: asset_out,
@@ -295,22 +326,34 @@ impl Psm {
             .into());
         }
         let coin_taken = self.to_coin(asset_out)?;
-        // Cannot underflow: `quote_sell` bounds `asset_out` by `free_psm_assets`.
-        let free = self.free_psm_assets.get() - asset_out;
-        self.free_psm_assets.set(free);
+        // Cannot underflow: checked above.
+        self.free_psm_assets.set(free - asset_out);
 
         let seller = self.vm().msg_sender();
         let args = [word(seller), coin_taken.into()];
         self.send(self.coin.get(), abi::burnFromCall::SELECTOR, &args)?;
         let vault = self.psm_vault.get();
         let this = self.vm().contract_address();
-        if vault.is_zero() {
-            self.transfer_asset(recipient, asset_out)?;
+        let paid = if vault.is_zero() {
+            self.transfer_asset(recipient, asset_out)
         } else {
             // ERC-4626 `withdraw` pays exactly `asset_out`; the shares it burns
             // (rounded up) are what the holdings lose.
             let args = [asset_out.into(), word(recipient), word(this)];
-            self.send(vault, abi::withdrawCall::SELECTOR, &args)?;
+            self.send(vault, abi::withdrawCall::SELECTOR, &args)
+                .map(drop)
+        };
+        if let Err(failure) = paid {
+            // The failed payout changed nothing: the holdings are as before.
+            let holdings = self.holdings()?;
+            if asset_out > holdings {
+                return Err(InsufficientPsmLiquidity {
+                    requested: asset_out,
+                    available: free.min(holdings),
+                }
+                .into());
+            }
+            return Err(failure);
         }
         emit(
             self.vm(),
@@ -329,7 +372,8 @@ impl Psm {
     /// The credit is what really arrived: without a vault, the PSM's balance
     /// increase; with a vault, `min(previewRedeem(previewDeposit(assetIn)),
     /// previewRedeem(shares minted))`: the redeem value of the shares at the
-    /// vault's own rounding, never the nominal amount.
+    /// vault's own rounding, never the nominal amount (and never more than
+    /// `quoteBuy` promised).
     ///
     /// # Errors
     /// `EntryPaused`, `BuyDisabledAfterDeadline`, `ZeroAmount` (nothing, or
@@ -349,9 +393,8 @@ impl Psm {
         if recipient.is_zero() {
             return Err(ZeroAddress {}.into());
         }
-        // Checks (pause, deadline, amount, vault supply) and the credit the
-        // vault promises now.
-        let promised = self.buy_amounts(asset_in)?.credited;
+        // Checks: pause, deadline, amount, vault supply.
+        self.buy_checks(asset_in)?;
 
         let asset = self.psm_asset.get();
         let this = self.vm().contract_address();
@@ -365,6 +408,8 @@ impl Psm {
             let after = self.view(asset, abi::balanceOfCall::SELECTOR, &[word(this)])?;
             math::sub(after, before)?.min(asset_in)
         } else {
+            // The credit the vault promises now (what `quoteBuy` reports).
+            let promised = self.vault_credit(asset_in)?;
             // The vault pulls exactly `asset_in` from the PSM (it reverts if
             // less arrived); the credit is the redeem value of the shares it
             // actually minted, never more than it promised.
@@ -415,13 +460,9 @@ impl Psm {
     /// # Errors
     /// `ZeroAmount`, `InsufficientPsmLiquidity`, or a failing vault view.
     pub fn quote_sell(&self, coin_in: U256) -> Result<U256, PsmError> {
-        // Rounded down: the coin below one asset unit stays with the seller.
-        let exponent = COIN_DECIMALS - self.asset_decimals();
-        let asset_out = fixed::div_pow10(coin_in, exponent, Rounding::Down);
-        if asset_out.is_zero() {
-            return Err(ZeroAmount {}.into());
-        }
-        let available = self.free_psm_assets.get().min(self.holdings()?);
+        let free = self.free_psm_assets.get();
+        let asset_out = self.sell_amount(coin_in)?;
+        let available = free.min(self.holdings()?);
         if asset_out > available {
             return Err(InsufficientPsmLiquidity {
                 requested: asset_out,
@@ -631,7 +672,7 @@ impl Psm {
 
     /// The inflation guard's minimum vault supply `[shares]`.
     pub fn min_vault_supply(&self) -> U256 {
-        self.min_vault_supply.get()
+        U256::from(self.min_vault_supply.get())
     }
 
     /// Whether the guardian paused buys.
@@ -688,16 +729,17 @@ impl Psm {
         Ok(())
     }
 
-    /// Sets the inflation guard's minimum vault supply `[shares]` (owner only).
+    /// Sets the inflation guard's minimum vault supply `[shares]` (owner
+    /// only; at most [`MAX_MIN_VAULT_SUPPLY`]).
     ///
     /// # Errors
-    /// `OwnableUnauthorizedAccount`.
+    /// `OwnableUnauthorizedAccount`, `MinVaultSupplyTooLarge`.
     ///
     /// # Events
     /// `MinVaultSupplySet`.
     pub fn set_min_vault_supply(&mut self, minimum: U256) -> Result<(), PsmError> {
         self.access.only_owner()?;
-        self.min_vault_supply.set(minimum);
+        self.store_min_vault_supply(minimum)?;
         emit(
             self.vm(),
             &[MinVaultSupplySet::SIGNATURE_HASH],
@@ -729,6 +771,19 @@ impl Psm {
 }
 
 impl Psm {
+    /// Stores the inflation guard's minimum, or `MinVaultSupplyTooLarge`.
+    fn store_min_vault_supply(&mut self, minimum: U256) -> Result<(), PsmError> {
+        if minimum > MAX_MIN_VAULT_SUPPLY {
+            return Err(MinVaultSupplyTooLarge {
+                minimum,
+                maximum: MAX_MIN_VAULT_SUPPLY,
+            }
+            .into());
+        }
+        self.min_vault_supply.set(minimum.to());
+        Ok(())
+    }
+
     /// `10^(18 - decimals)` `[coin per asset unit]` (at most 10^18 < 2^64).
     fn scale(&self) -> u64 {
         10u64.pow(u32::from(COIN_DECIMALS - self.asset_decimals()))
@@ -739,8 +794,31 @@ impl Psm {
         Ok(fixed::mul_u64(asset, self.scale())?)
     }
 
-    /// The checks of a buy and its amounts at the vault's current preview.
+    /// `⌊coin_in / 10^(18−d)⌋` `[asset]` (the coin below one asset unit
+    /// stays with the seller), or `ZeroAmount`.
+    fn sell_amount(&self, coin_in: U256) -> Result<U256, PsmError> {
+        let exponent = COIN_DECIMALS - self.asset_decimals();
+        let asset_out = fixed::div_pow10(coin_in, exponent, Rounding::Down);
+        if asset_out.is_zero() {
+            return Err(ZeroAmount {}.into());
+        }
+        Ok(asset_out)
+    }
+
+    /// The checks of a buy and its amounts at the vault's current preview
+    /// (`min(assetIn, previewRedeem(previewDeposit(assetIn)))`).
     fn buy_amounts(&self, asset_in: U256) -> Result<BuyAmounts, PsmError> {
+        self.buy_checks(asset_in)?;
+        let credited = if self.psm_vault.get().is_zero() {
+            asset_in
+        } else {
+            self.vault_credit(asset_in)?
+        };
+        self.split_fee(credited)
+    }
+
+    /// The checks of a buy: pause, deadline, amount, the vault's supply.
+    fn buy_checks(&self, asset_in: U256) -> Result<(), PsmError> {
         if self.buy_paused.get() {
             return Err(EntryPaused {}.into());
         }
@@ -757,17 +835,14 @@ impl Psm {
             return Err(ZeroAmount {}.into());
         }
         let vault = self.psm_vault.get();
-        let credited = if vault.is_zero() {
-            asset_in
-        } else {
+        if !vault.is_zero() {
             let supply = self.view(vault, abi::totalSupplyCall::SELECTOR, &[])?;
-            let minimum = self.min_vault_supply.get();
+            let minimum = self.min_vault_supply();
             if supply < minimum {
                 return Err(VaultSupplyTooLow { supply, minimum }.into());
             }
-            self.vault_credit(asset_in)?
-        };
-        self.split_fee(credited)
+        }
+        Ok(())
     }
 
     /// `min(assets, previewRedeem(previewDeposit(assets)))` `[asset]`.
@@ -797,11 +872,7 @@ impl Psm {
         if coin_out.is_zero() {
             return Err(ZeroAmount {}.into());
         }
-        Ok(BuyAmounts {
-            credited,
-            coin_out,
-            fee,
-        })
+        Ok(BuyAmounts { coin_out, fee })
     }
 
     /// Where the fee ramp stands: `(t − half, deadline − half)` `[seconds]`,

@@ -19,6 +19,10 @@ mod abi {
     suite_common::al_asset_abi!(alloy_sol_types::sol);
     suite_common::erc20_abi!(alloy_sol_types::sol);
     suite_common::erc4626_abi!(alloy_sol_types::sol);
+    alloy_sol_types::sol! {
+        /// OpenZeppelin's (and the MockErc4626's) refusal of a withdrawal.
+        error ERC4626ExceededMaxWithdraw(address owner, uint256 assets, uint256 max);
+    }
 }
 use abi::{IAlAsset as Coin, IErc20 as Token, IErc4626 as Vault};
 
@@ -606,6 +610,7 @@ fn buy_errors() {
         encoded(BadPeerResponse { peer: ASSET })
     );
     // Nothing credited (shares worth 0).
+    host.mock(ASSET, pull.abi_encode(), Ok(bool_ret(true)));
     host.mock(
         VAULT,
         Vault::previewRedeemCall { shares: u(1_000) }.abi_encode(),
@@ -866,9 +871,62 @@ fn sell_is_capped_by_real_holdings_after_a_loss() {
         requested: u(901),
         available: u(900),
     });
-    assert_eq!(err(psm.sell(u(901) * e(12), U256::ZERO, BOB)), over);
+    // The sell burns, then the vault refuses the withdrawal: the PSM reads
+    // its holdings and reports the liquidity limit, as the quote does.
+    mock_burn(&host, ALICE, u(901) * e(12));
+    let withdraw = |assets| Vault::withdrawCall {
+        assets,
+        receiver: BOB,
+        owner: PSM,
+    };
+    let refused = abi::ERC4626ExceededMaxWithdraw {
+        owner: PSM,
+        assets: u(901),
+        max: u(900),
+    };
+    host.mock(VAULT, withdraw(u(901)).abi_encode(), Err(encoded(refused)));
     assert_eq!(err(psm.quote_sell(u(901) * e(12))), over);
     assert_eq!(psm.quote_sell(u(900) * e(12)).unwrap(), u(900));
+    assert_eq!(err(psm.sell(u(901) * e(12), U256::ZERO, BOB)), over);
+    // (TestHost does not roll storage back on a revert; a chain does.)
+    psm.free_psm_assets.set(u(1_000));
+    // Within the holdings, another failure of the vault bubbles up unchanged.
+    mock_burn(&host, ALICE, u(900) * e(12));
+    host.mock(
+        VAULT,
+        withdraw(u(900)).abi_encode(),
+        Err(encoded(EntryPaused {})),
+    );
+    assert_eq!(
+        err(psm.sell(u(900) * e(12), U256::ZERO, BOB)),
+        encoded(EntryPaused {})
+    );
+}
+
+#[test]
+fn sell_without_vault_reports_the_liquidity_limit_when_the_transfer_fails() {
+    let host = host();
+    let mut psm = deploy(&host, 6, Address::ZERO);
+    psm.free_psm_assets.set(u(1_000));
+    // The asset balance fell to 700 (a rebasing loss).
+    mock_balance(&host, u(700));
+    mock_burn(&host, ALICE, u(800) * e(12));
+    let pay = Token::transferCall {
+        to: BOB,
+        value: u(800),
+    };
+    let balance = suite_common::erc20::ERC20InsufficientBalance {
+        sender: PSM,
+        balance: u(700),
+        needed: u(800),
+    };
+    host.mock(ASSET, pay.abi_encode(), Err(encoded(balance)));
+    let over = encoded(InsufficientPsmLiquidity {
+        requested: u(800),
+        available: u(700),
+    });
+    assert_eq!(err(psm.quote_sell(u(800) * e(12))), over);
+    assert_eq!(err(psm.sell(u(800) * e(12), U256::ZERO, BOB)), over);
 }
 
 #[test]
@@ -1039,6 +1097,28 @@ fn parameter_setters() {
         last_log(&host),
         (vec![MinVaultSupplySet::SIGNATURE_HASH], words(&[u(7)]))
     );
+    // The minimum is stored in 96 bits: the largest fits, one more is refused.
+    psm.set_min_vault_supply(MAX_MIN_VAULT_SUPPLY).unwrap();
+    assert_eq!(psm.min_vault_supply(), (U256::from(1) << 96) - u(1));
+    let over = MAX_MIN_VAULT_SUPPLY + u(1);
+    assert_eq!(
+        err(psm.set_min_vault_supply(over)),
+        encoded(MinVaultSupplyTooLarge {
+            minimum: over,
+            maximum: MAX_MIN_VAULT_SUPPLY
+        })
+    );
+    assert_eq!(psm.min_vault_supply(), MAX_MIN_VAULT_SUPPLY);
+    let other = super::tests::host();
+    mock_config(&other, 6, Address::ZERO);
+    let mut fresh = Psm::from(&other);
+    assert_eq!(
+        err(fresh.constructor(OWNER, COIN, ASSET, Address::ZERO, TREASURY, WINDOW, over)),
+        encoded(MinVaultSupplyTooLarge {
+            minimum: over,
+            maximum: MAX_MIN_VAULT_SUPPLY
+        })
+    );
     assert_eq!(
         err(psm.set_treasury(Address::ZERO)),
         encoded(ZeroAddress {})
@@ -1109,8 +1189,7 @@ mod fixed_point {
             host.set_block_timestamp(t);
             let gross = U256::from(gross);
             match psm.split_fee(gross) {
-                Ok(BuyAmounts { coin_out, fee, credited }) => {
-                    prop_assert_eq!(credited, gross);
+                Ok(BuyAmounts { coin_out, fee }) => {
                     prop_assert_eq!(coin_out + fee, gross);
                     let elapsed = U256::from(t.saturating_sub(HALF));
                     let exact = reference(gross * u(100) * elapsed, u(10_000) * U256::from(DEADLINE - HALF), Rounding::Up);

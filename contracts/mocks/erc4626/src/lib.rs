@@ -354,11 +354,17 @@ impl MockErc4626 {
         receiver: Address,
         owner: Address,
     ) -> Result<U256, MockErc4626Error> {
-        let max = self.max_withdraw(owner)?;
+        // One read of the totals for both conversions (as `maxWithdraw` and
+        // `previewWithdraw` would see them).
+        let total = self.total_assets()?;
+        let supply = self.shares.total_supply();
+        let offset = self.decimals_offset();
+        let balance = self.shares.balance_of(owner);
+        let max = to_assets(balance, total, supply, offset, Rounding::Down)?;
         if assets > max {
             return Err(ERC4626ExceededMaxWithdraw { owner, assets, max }.into());
         }
-        let shares = self.shares_for(assets, Rounding::Up)?;
+        let shares = to_shares(assets, total, supply, offset, Rounding::Up)?;
         self.exit(assets, shares, receiver, owner)?;
         Ok(shares)
     }
