@@ -31,11 +31,13 @@
 extern crate alloc;
 
 use alloc::vec::Vec;
-use alloy_primitives::{Address, U256};
+use alloy_primitives::{Address, Uint, U256, U64, U8};
 use alloy_sol_types::{sol, SolEvent};
 use stylus_sdk::{
     prelude::*,
-    storage::{StorageAddress, StorageBool, StorageMap, StorageU256, StorageU8},
+    storage::{
+        StorageAddress, StorageBool, StorageMap, StorageU256, StorageU64, StorageU8, StorageUint,
+    },
 };
 use suite_common::{
     access::{Access, AccessError, IOwnable},
@@ -162,26 +164,82 @@ pub enum TwapOracleError {
     ParameterOutOfBounds(ParameterOutOfBounds),
 }
 
-/// One closed epoch.
+/// One closed epoch: epoch, state and TWAP share one storage word (one new
+/// slot per epoch); `minted` is written only when an expansion minted.
 #[storage]
 pub struct EpochRecord {
     /// Epoch number (the first of a collapsed gap).
-    epoch: StorageU256,
-    /// Epoch TWAP `[wad]`.
-    twap: StorageU256,
+    epoch: StorageU64,
     /// State set by the epoch.
     state: StorageU8,
+    /// Epoch TWAP `[wad]`, saturated at `2^184 − 1` (a price of 2.4·10^37;
+    /// `lastTwap` and the `EpochAdvanced` event carry the exact value).
+    twap: StorageUint<184, 3>,
     /// Expansion minted `[coin]`.
     minted: StorageU256,
 }
 
 /// The TwapOracle contract.
+///
+/// Storage is packed by path: `sample` reads words 1–3 and the two
+/// cumulative words, `advanceEpoch` words 1–4; the per-epoch sums are not
+/// zeroed when an epoch opens (`weighted_sum` counts only while
+/// `sample_count > 0`), so no slot goes from zero to nonzero per sample.
 #[entrypoint]
 #[storage]
 pub struct TwapOracle {
     access: Access,
+    // Word 1 (32 bytes).
     /// The V2-style pair alAsset / psmAsset.
     pool: StorageAddress,
+    /// Whether the alAsset is the pool's `token0`.
+    al_is_token0: StorageBool,
+    /// State set by the last closed epoch.
+    state: StorageU8,
+    /// The alAsset's decimals (at most 18): the WAD price scale is
+    /// `10^(18 + coin_decimals) / 10^asset_decimals`.
+    coin_decimals: StorageU8,
+    /// The psmAsset's decimals (at most 18).
+    asset_decimals: StorageU8,
+    /// Closed epochs recorded in `history`.
+    history_len: StorageU64,
+    // Word 2.
+    /// Last observation (sample or opening) `[seconds]`.
+    last_obs_ts: StorageU64,
+    /// Σ span of the current epoch's samples `[seconds]` (at most an epoch).
+    sampled_span: StorageU64,
+    /// Samples taken in the current epoch.
+    sample_count: StorageU64,
+    /// The epoch in progress.
+    current_epoch: StorageU64,
+    // Word 3.
+    /// Start of epoch 0 `[seconds]` (a multiple of `EPOCH_LENGTH`).
+    genesis: StorageU64,
+    /// `[seconds]` between samples.
+    sample_interval: StorageU64,
+    /// Samples an epoch needs to use them rather than the cumulative average.
+    min_samples: StorageU64,
+    /// When the current epoch was opened (its `advanceEpoch` or deployment) `[seconds]`.
+    open_ts: StorageU64,
+    // Word 4.
+    /// Expansion above `1 + upper_band_bps` `[bps]`.
+    upper_band_bps: StorageU64,
+    /// Contraction below `1 - lower_band_bps` `[bps]`.
+    lower_band_bps: StorageU64,
+    /// Share of the premium minted per epoch `[bps]`.
+    expansion_factor_bps: StorageU64,
+    /// Cap on the expansion per epoch, share of supply `[bps]`.
+    max_expansion_rate_bps: StorageU64,
+
+    /// The oriented cumulative price at the last observation `[UQ112x112 · seconds]` (wrapping).
+    last_obs_cum: StorageU256,
+    /// Σ sample TWAP × span over the current epoch `[wad · seconds]`; meaningful
+    /// only while `sample_count > 0` (a new epoch starts over without zeroing it).
+    weighted_sum: StorageU256,
+    /// The oriented cumulative price when the epoch opened `[UQ112x112 · seconds]` (wrapping).
+    open_cum: StorageU256,
+    /// TWAP of the last closed epoch `[wad]` (1.0 before the first).
+    last_twap: StorageU256,
     /// The alAsset (this oracle is one of its minters).
     al_asset: StorageAddress,
     /// Receives expansion mints (stakers / rewards).
@@ -190,52 +248,39 @@ pub struct TwapOracle {
     vault: StorageAddress,
     psm: StorageAddress,
     transmuter: StorageAddress,
-    /// Whether the alAsset is the pool's `token0`.
-    al_is_token0: StorageBool,
-    /// `10^(18 + alAsset decimals)`: converts a raw price to a WAD price.
-    price_scale_num: StorageU256,
-    /// `10^(psmAsset decimals)`.
-    price_scale_den: StorageU256,
-
-    /// `[seconds]` between samples.
-    sample_interval: StorageU256,
-    /// Samples an epoch needs to use them rather than the cumulative average.
-    min_samples: StorageU256,
-    /// Expansion above `1 + upper_band_bps` `[bps]`.
-    upper_band_bps: StorageU256,
-    /// Contraction below `1 - lower_band_bps` `[bps]`.
-    lower_band_bps: StorageU256,
-    /// Share of the premium minted per epoch `[bps]`.
-    expansion_factor_bps: StorageU256,
-    /// Cap on the expansion per epoch, share of supply `[bps]`.
-    max_expansion_rate_bps: StorageU256,
-
-    /// Start of epoch 0 `[seconds]` (a multiple of `EPOCH_LENGTH`).
-    genesis: StorageU256,
-    /// The epoch in progress.
-    current_epoch: StorageU256,
-    /// When the current epoch was opened (its `advanceEpoch` or deployment) `[seconds]`.
-    open_ts: StorageU256,
-    /// The oriented cumulative price then `[UQ112x112 · seconds]` (wrapping).
-    open_cum: StorageU256,
-    /// Last observation (sample or opening) `[seconds]`.
-    last_obs_ts: StorageU256,
-    /// The oriented cumulative price then `[UQ112x112 · seconds]` (wrapping).
-    last_obs_cum: StorageU256,
-    /// Σ sample TWAP × span over the current epoch `[wad · seconds]`.
-    weighted_sum: StorageU256,
-    /// Σ span of the current epoch's samples `[seconds]`.
-    sampled_span: StorageU256,
-    /// Samples taken in the current epoch.
-    sample_count: StorageU256,
-
-    /// TWAP of the last closed epoch `[wad]` (1.0 before the first).
-    last_twap: StorageU256,
-    /// State set by the last closed epoch.
-    state: StorageU8,
     /// Closed epochs, oldest first.
     history: StorageMap<U256, EpochRecord>,
-    history_len: StorageU256,
+}
+
+/// A stored 64-bit field.
+fn get64(slot: &StorageU64) -> u64 {
+    slot.get().as_limbs()[0]
+}
+
+/// A 64-bit value to store.
+fn u64_word(value: u64) -> U64 {
+    U64::from_limbs([value])
+}
+
+/// A bounded parameter (checked by `bounded`) to store in 64 bits.
+fn param(value: U256) -> U64 {
+    u64_word(value.as_limbs()[0])
+}
+
+/// `twap` saturated to 184 bits for the history.
+fn history_twap(twap: U256) -> Uint<184, 3> {
+    let [a, b, c, d] = *twap.as_limbs();
+    if d != 0 || c >> 56 != 0 {
+        Uint::<184, 3>::MAX
+    } else {
+        Uint::<184, 3>::from_limbs([a, b, c])
+    }
+}
+
+/// A stored history TWAP as a `U256`.
+fn widen_twap(twap: Uint<184, 3>) -> U256 {
+    let [a, b, c] = *twap.as_limbs();
+    U256::from_limbs([a, b, c, 0])
 }
 
 /// The state for an epoch TWAP `[wad]` with the given bands `[bps]`.
@@ -370,10 +415,10 @@ impl TwapOracle {
         };
         let coin_decimals = IErc20::new(al_asset).decimals(self.vm(), Call::new())?;
         let asset_decimals = IErc20::new(asset).decimals(self.vm(), Call::new())?;
-        let num = pow10(18 + u32::from(supported(coin_decimals)?));
-        let den = pow10(u32::from(supported(asset_decimals)?));
-        self.price_scale_num.set(num);
-        self.price_scale_den.set(den);
+        self.coin_decimals
+            .set(U8::from_limbs([u64::from(supported(coin_decimals)?)]));
+        self.asset_decimals
+            .set(U8::from_limbs([u64::from(supported(asset_decimals)?)]));
         self.pool.set(pool);
         self.al_asset.set(al_asset);
 
@@ -386,9 +431,9 @@ impl TwapOracle {
         self.store_recipient(expansion_recipient)?;
 
         let now = self.vm().block_timestamp();
-        self.genesis.set(U256::from(now - now % EPOCH_LENGTH));
+        self.genesis.set(u64_word(now - now % EPOCH_LENGTH));
         let cum = self.observe()?;
-        self.open(U256::from(now), cum);
+        self.open(now, cum);
         self.last_twap.set(WAD);
         Ok(())
     }
@@ -408,8 +453,8 @@ impl TwapOracle {
         if now >= ends_at {
             return Err(EpochOver { endedAt: ends_at }.into());
         }
-        let last = self.last_obs_ts.get();
-        let next = math::add(last, self.sample_interval.get())?;
+        let last = U256::from(get64(&self.last_obs_ts));
+        let next = math::add(last, U256::from(get64(&self.sample_interval)))?;
         if now < next {
             return Err(SampleTooSoon {
                 nextAllowedAt: next,
@@ -420,18 +465,28 @@ impl TwapOracle {
         // now > last: now >= next > last.
         let span = now - last;
         let twap = self.window_twap(cum.wrapping_sub(self.last_obs_cum.get()), span)?;
-        let weighted = math::add(self.weighted_sum.get(), math::mul(twap, span)?)?;
+        let count = get64(&self.sample_count);
+        // The sum of a previous epoch is left in place: it counts from the
+        // epoch's first sample on.
+        let prior = if count == 0 {
+            U256::ZERO
+        } else {
+            self.weighted_sum.get()
+        };
+        let weighted = math::add(prior, math::mul(twap, span)?)?;
         self.weighted_sum.set(weighted);
-        // Cannot overflow: bounded by the time since deployment.
-        self.sampled_span.set(self.sampled_span.get() + span);
-        let count = self.sample_count.get() + U256::from(1);
-        self.sample_count.set(count);
-        self.last_obs_ts.set(now);
+        // Cannot overflow: samples are taken inside one epoch (< 2^64 seconds
+        // and samples); `span` < 2^64 as a difference of timestamps.
+        let span64 = span.as_limbs()[0];
+        let sampled = get64(&self.sampled_span) + span64;
+        self.sampled_span.set(u64_word(sampled));
+        self.sample_count.set(u64_word(count + 1));
+        self.last_obs_ts.set(u64_word(now.as_limbs()[0]));
         self.last_obs_cum.set(cum);
         emit(
             self.vm(),
-            &[Sampled::SIGNATURE_HASH, self.current_epoch.get().into()],
-            &[twap.into(), span.into(), count.into()],
+            &[Sampled::SIGNATURE_HASH, self.current_epoch().into()],
+            &[twap.into(), span.into(), U256::from(count + 1).into()],
         );
         Ok(())
     }
@@ -458,37 +513,44 @@ impl TwapOracle {
             return Err(EpochNotOver { endsAt: ends_at }.into());
         }
         let cum = self.observe()?;
-        let epoch = self.current_epoch.get();
-        let samples = self.sample_count.get();
+        let epoch = self.current_epoch();
+        let samples = U256::from(get64(&self.sample_count));
         let length = U256::from(EPOCH_LENGTH);
         let missed = now >= math::add(ends_at, length)?;
-        let use_fallback = missed || samples < self.min_samples.get();
+        // `min_samples >= 1`: the weighted sum is used only with samples.
+        let use_fallback = missed || samples < U256::from(get64(&self.min_samples));
         let twap = if use_fallback {
             // now >= ends_at > open_ts.
-            let span = now - self.open_ts.get();
+            let span = now - U256::from(get64(&self.open_ts));
             self.window_twap(cum.wrapping_sub(self.open_cum.get()), span)?
         } else {
-            math::div(self.weighted_sum.get(), self.sampled_span.get(), Down)?
+            let span = U256::from(get64(&self.sampled_span));
+            math::div(self.weighted_sum.get(), span, Down)?
         };
-        let state = classify(twap, self.upper_band_bps.get(), self.lower_band_bps.get());
+        let state = classify(
+            twap,
+            U256::from(get64(&self.upper_band_bps)),
+            U256::from(get64(&self.lower_band_bps)),
+        );
         let minted = if state == STATE_EXPANSION {
             self.expand(epoch, twap)?
         } else {
             U256::ZERO
         };
 
-        let index = self.history_len.get();
-        let mut record = self.history.setter(index);
-        record.epoch.set(epoch);
-        record.twap.set(twap);
-        record
-            .state
-            .set(alloy_primitives::Uint::<8, 1>::from(state));
-        record.minted.set(minted);
+        let index = get64(&self.history_len);
+        let mut record = self.history.setter(U256::from(index));
+        record.epoch.set(param(epoch));
+        record.twap.set(history_twap(twap));
+        record.state.set(U8::from_limbs([u64::from(state)]));
+        if !minted.is_zero() {
+            // A new record's slot is zero: nothing to write otherwise.
+            record.minted.set(minted);
+        }
         // Cannot overflow: one record per epoch.
-        self.history_len.set(index + U256::from(1));
+        self.history_len.set(u64_word(index + 1));
         self.last_twap.set(twap);
-        self.state.set(alloy_primitives::Uint::<8, 1>::from(state));
+        self.state.set(U8::from_limbs([u64::from(state)]));
         emit(
             self.vm(),
             &[EpochAdvanced::SIGNATURE_HASH, epoch.into()],
@@ -501,7 +563,7 @@ impl TwapOracle {
         );
 
         // now >= genesis.
-        let next = math::div(now - self.genesis.get(), length, Down)?;
+        let next = math::div(now - U256::from(get64(&self.genesis)), length, Down)?;
         // next > epoch: now >= ends_at = genesis + (epoch + 1) * length.
         if next > epoch + U256::from(1) {
             emit(
@@ -513,14 +575,15 @@ impl TwapOracle {
                 ],
             );
         }
-        self.current_epoch.set(next);
-        self.open(now, cum);
+        // Fits: epochs since genesis of a 64-bit timestamp.
+        self.current_epoch.set(param(next));
+        self.open(now.as_limbs()[0], cum);
         Ok(())
     }
 
     /// The epoch in progress (epoch 0 contains the deployment).
     pub fn current_epoch(&self) -> U256 {
-        self.current_epoch.get()
+        U256::from(get64(&self.current_epoch))
     }
 
     /// TWAP of the last closed epoch `[wad]`, psmAsset per alAsset (1.0 before the first).
@@ -530,7 +593,7 @@ impl TwapOracle {
 
     /// State set by the last closed epoch: 0 Maintain, 1 Expansion, 2 Contraction.
     pub fn state(&self) -> u8 {
-        self.state.get().to::<u8>()
+        self.state.get().as_limbs()[0] as u8
     }
 
     /// Peg health of `lastTwap()`: 0 Healthy [0.99, 1.01], 1 Elevated
@@ -543,7 +606,7 @@ impl TwapOracle {
     /// The last `n` closed epochs, newest first, as parallel arrays
     /// `(epochs, twaps [wad], states, minted [coin])` (fewer if fewer closed).
     pub fn epoch_history(&self, n: U256) -> (Vec<U256>, Vec<U256>, Vec<u8>, Vec<U256>) {
-        let len = self.history_len.get();
+        let len = U256::from(get64(&self.history_len));
         let count = n.min(len).to::<usize>();
         let (mut epochs, mut twaps, mut states, mut minted) = (
             Vec::with_capacity(count),
@@ -554,9 +617,9 @@ impl TwapOracle {
         for i in 1..=count {
             // i <= count <= len.
             let record = self.history.getter(len - U256::from(i));
-            epochs.push(record.epoch.get());
-            twaps.push(record.twap.get());
-            states.push(record.state.get().to::<u8>());
+            epochs.push(U256::from(get64(&record.epoch)));
+            twaps.push(widen_twap(record.twap.get()));
+            states.push(record.state.get().as_limbs()[0] as u8);
             minted.push(record.minted.get());
         }
         (epochs, twaps, states, minted)
@@ -569,13 +632,18 @@ impl TwapOracle {
     /// `MathError` (not in practice).
     pub fn epoch_status(&self) -> Result<(U256, U256, U256, U256, U256), TwapOracleError> {
         let ends_at = self.epoch_end()?;
-        let span = self.sampled_span.get();
-        let sampled = math::div(self.weighted_sum.get(), span, Down).unwrap_or_default();
+        let span = U256::from(get64(&self.sampled_span));
+        let count = get64(&self.sample_count);
+        let sampled = if count == 0 {
+            U256::ZERO
+        } else {
+            math::div(self.weighted_sum.get(), span, Down).unwrap_or_default()
+        };
         Ok((
             math::sub(ends_at, U256::from(EPOCH_LENGTH))?,
             ends_at,
-            self.sample_count.get(),
-            math::add(self.last_obs_ts.get(), self.sample_interval.get())?,
+            U256::from(count),
+            U256::from(get64(&self.last_obs_ts) + get64(&self.sample_interval)),
             sampled,
         ))
     }
@@ -587,14 +655,10 @@ impl TwapOracle {
     /// `PoolHasNoLiquidity`, a reverting pool, `MathError`.
     pub fn spot_price(&self) -> Result<U256, TwapOracleError> {
         let (coin, asset, _) = self.reserves()?;
+        let (num, den) = self.price_scales();
         // Reserves are below 2^112 and the scales below 2^120: no overflow.
-        let denominator = math::mul(coin, self.price_scale_den.get())?;
-        Ok(math::mul_div(
-            asset,
-            self.price_scale_num.get(),
-            denominator,
-            Down,
-        )?)
+        let denominator = math::mul(coin, den)?;
+        Ok(math::mul_div(asset, num, denominator, Down)?)
     }
 
     /// The backing now: `(collateral, psm, transmuterPending, supply,
@@ -619,12 +683,12 @@ impl TwapOracle {
     /// expansionFactorBps, maxExpansionRateBps)`.
     pub fn params(&self) -> (U256, U256, U256, U256, U256, U256) {
         (
-            self.sample_interval.get(),
-            self.min_samples.get(),
-            self.upper_band_bps.get(),
-            self.lower_band_bps.get(),
-            self.expansion_factor_bps.get(),
-            self.max_expansion_rate_bps.get(),
+            U256::from(get64(&self.sample_interval)),
+            U256::from(get64(&self.min_samples)),
+            U256::from(get64(&self.upper_band_bps)),
+            U256::from(get64(&self.lower_band_bps)),
+            U256::from(get64(&self.expansion_factor_bps)),
+            U256::from(get64(&self.max_expansion_rate_bps)),
         )
     }
 
@@ -738,22 +802,30 @@ impl TwapOracle {
 impl TwapOracle {
     /// End of the current epoch `[seconds]`.
     fn epoch_end(&self) -> Result<U256, TwapOracleError> {
-        let epochs = math::add(self.current_epoch.get(), U256::from(1))?;
+        let epochs = math::add(self.current_epoch(), U256::from(1))?;
         Ok(math::add(
-            self.genesis.get(),
+            U256::from(get64(&self.genesis)),
             math::mul(epochs, U256::from(EPOCH_LENGTH))?,
         )?)
     }
 
+    /// `(10^(18 + coin decimals), 10^(asset decimals))`: a raw price times
+    /// the first over the second is a WAD price.
+    fn price_scales(&self) -> (U256, U256) {
+        let coin = self.coin_decimals.get().as_limbs()[0] as u32;
+        let asset = self.asset_decimals.get().as_limbs()[0] as u32;
+        (pow10(18 + coin), pow10(asset))
+    }
+
     /// Opens an epoch (or the oracle) at `now` with the cumulative `cum`.
-    fn open(&mut self, now: U256, cum: U256) {
-        self.open_ts.set(now);
+    /// The weighted sum is not zeroed (see `weighted_sum`).
+    fn open(&mut self, now: u64, cum: U256) {
+        self.open_ts.set(u64_word(now));
         self.open_cum.set(cum);
-        self.last_obs_ts.set(now);
+        self.last_obs_ts.set(u64_word(now));
         self.last_obs_cum.set(cum);
-        self.weighted_sum.set(U256::ZERO);
-        self.sampled_span.set(U256::ZERO);
-        self.sample_count.set(U256::ZERO);
+        self.sampled_span.set(U64::ZERO);
+        self.sample_count.set(U64::ZERO);
     }
 
     /// `(alAsset reserve, psmAsset reserve, blockTimestampLast)`.
@@ -798,7 +870,7 @@ impl TwapOracle {
     /// price itself does not fit in 256 bits (not for real reserves).
     fn window_twap(&self, delta: U256, span: U256) -> Result<U256, TwapOracleError> {
         let average = math::div(delta, span, Down)?;
-        let (num, den) = (self.price_scale_num.get(), self.price_scale_den.get());
+        let (num, den) = self.price_scales();
         let whole = math::mul_div(average >> 112, num, den, Down)?;
         // Q112 * den < 2^172.
         let fraction = math::mul_div(average & (Q112 - U256::from(1)), num, Q112 * den, Down)?;
@@ -840,8 +912,8 @@ impl TwapOracle {
         let formula = expansion_amount(
             supply,
             twap,
-            self.expansion_factor_bps.get(),
-            self.max_expansion_rate_bps.get(),
+            U256::from(get64(&self.expansion_factor_bps)),
+            U256::from(get64(&self.max_expansion_rate_bps)),
         )?;
         if formula.is_zero() {
             return Ok(U256::ZERO);
@@ -898,8 +970,8 @@ impl TwapOracle {
         // sample_interval >= MIN_SAMPLE_INTERVAL > 0.
         let max_samples = EPOCH_LENGTH / sample_interval.to::<u64>();
         bounded(min_samples, 1, max_samples)?;
-        self.sample_interval.set(sample_interval);
-        self.min_samples.set(min_samples);
+        self.sample_interval.set(param(sample_interval));
+        self.min_samples.set(param(min_samples));
         emit(
             self.vm(),
             &[SamplingSet::SIGNATURE_HASH],
@@ -915,8 +987,8 @@ impl TwapOracle {
     ) -> Result<(), TwapOracleError> {
         bounded(upper_band_bps, MIN_BAND_BPS, MAX_BAND_BPS)?;
         bounded(lower_band_bps, MIN_BAND_BPS, MAX_BAND_BPS)?;
-        self.upper_band_bps.set(upper_band_bps);
-        self.lower_band_bps.set(lower_band_bps);
+        self.upper_band_bps.set(param(upper_band_bps));
+        self.lower_band_bps.set(param(lower_band_bps));
         emit(
             self.vm(),
             &[BandsSet::SIGNATURE_HASH],
@@ -932,8 +1004,8 @@ impl TwapOracle {
     ) -> Result<(), TwapOracleError> {
         bounded(factor_bps, 0, MAX_EXPANSION_FACTOR_BPS)?;
         bounded(max_rate_bps, 0, MAX_EXPANSION_RATE_BPS)?;
-        self.expansion_factor_bps.set(factor_bps);
-        self.max_expansion_rate_bps.set(max_rate_bps);
+        self.expansion_factor_bps.set(param(factor_bps));
+        self.max_expansion_rate_bps.set(param(max_rate_bps));
         emit(
             self.vm(),
             &[ExpansionParamsSet::SIGNATURE_HASH],
