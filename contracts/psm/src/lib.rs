@@ -290,7 +290,9 @@ impl Psm {
     /// The real holdings are read only when the payout (the vault's
     /// `withdraw`, or the asset's `transfer`) fails: a failure with holdings
     /// below the amount is reported as `InsufficientPsmLiquidity`, exactly as
-    /// `quoteSell` reports it; any other failure bubbles up.
+    /// `quoteSell` reports it; any other failure bubbles up. The coin is
+    /// burned after the payout, so a lack of liquidity wins over a lack of
+    /// coin, as in the quote.
     ///
     /// # Errors
     /// `ZeroAmount` (nothing or less than one asset unit), `ZeroAddress`
@@ -330,8 +332,9 @@ impl Psm {
         self.free_psm_assets.set(free - asset_out);
 
         let seller = self.vm().msg_sender();
-        let args = [word(seller), coin_taken.into()];
-        self.send(self.coin.get(), abi::burnFromCall::SELECTOR, &args)?;
+        // The payout comes before the burn so that a lack of liquidity is
+        // reported as `InsufficientPsmLiquidity` (as `quoteSell` does) even
+        // when the seller also lacks the coin; the transaction is atomic.
         let vault = self.psm_vault.get();
         let this = self.vm().contract_address();
         let paid = if vault.is_zero() {
@@ -355,6 +358,8 @@ impl Psm {
             }
             return Err(failure);
         }
+        let args = [word(seller), coin_taken.into()];
+        self.send(self.coin.get(), abi::burnFromCall::SELECTOR, &args)?;
         emit(
             self.vm(),
             &[Sell::SIGNATURE_HASH, word(seller), word(recipient)],

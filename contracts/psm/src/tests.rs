@@ -825,7 +825,17 @@ fn sell_errors() {
             minimum: u(51)
         })
     );
-    // The coin's burnFrom revert (no allowance) bubbles up.
+    // The coin's burnFrom revert (no allowance) bubbles up (after the
+    // payout, which the revert undoes).
+    host.mock(
+        ASSET,
+        Token::transferCall {
+            to: BOB,
+            value: u(50),
+        }
+        .abi_encode(),
+        Ok(bool_ret(true)),
+    );
     let allowance = suite_common::erc20::ERC20InsufficientAllowance {
         spender: PSM,
         allowance: U256::ZERO,
