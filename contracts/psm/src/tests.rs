@@ -881,9 +881,22 @@ fn sell_is_capped_by_real_holdings_after_a_loss() {
         requested: u(901),
         available: u(900),
     });
-    // The sell burns, then the vault refuses the withdrawal: the PSM reads
-    // its holdings and reports the liquidity limit, as the quote does.
-    mock_burn(&host, ALICE, u(901) * e(12));
+    // The vault refuses the withdrawal: the PSM reads its holdings and
+    // reports the liquidity limit, as the quote does, even though the seller
+    // also lacks the coin (the burn comes after the payout and is not reached).
+    host.mock(
+        COIN,
+        Coin::burnFromCall {
+            from: ALICE,
+            amount: u(901) * e(12),
+        }
+        .abi_encode(),
+        Err(encoded(suite_common::erc20::ERC20InsufficientBalance {
+            sender: ALICE,
+            balance: U256::ZERO,
+            needed: u(901) * e(12),
+        })),
+    );
     let withdraw = |assets| Vault::withdrawCall {
         assets,
         receiver: BOB,
