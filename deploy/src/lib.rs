@@ -18,6 +18,7 @@ pub mod backend;
 pub mod config;
 pub mod manifest;
 pub mod plan;
+pub mod registry;
 
 pub use abi::interfaces;
 pub use backend::{Backend, BackendExt, CallError, InProcess, Rpc};

@@ -31,67 +31,19 @@ pub const DEAD: Address = Address::new([
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xde, 0xad,
 ]);
 
-/// The contracts' WASM: `(lib, package, sources)`, as the build tool names them.
-pub const CONTRACTS: &[(&str, &str, &[&str])] = &[
-    (
-        "al_asset",
-        "al-asset",
-        &["contracts/al-asset/src", "contracts/common/src"],
-    ),
-    (
-        "vault",
-        "vault",
-        &["contracts/vault/src", "contracts/common/src"],
-    ),
-    (
-        "rate_controller",
-        "rate-controller",
-        &["contracts/rate-controller/src", "contracts/common/src"],
-    ),
-    (
-        "psm",
-        "suite-psm",
-        &["contracts/psm/src", "contracts/common/src"],
-    ),
-    (
-        "transmuter",
-        "transmuter",
-        &["contracts/transmuter/src", "contracts/common/src"],
-    ),
-    (
-        "twap_oracle",
-        "twap-oracle",
-        &["contracts/twap-oracle/src", "contracts/common/src"],
-    ),
-    (
-        "mock_erc20",
-        "mock-erc20",
-        &["contracts/mocks/erc20/src", "contracts/common/src"],
-    ),
-    (
-        "mock_erc4626",
-        "mock-erc4626",
-        &["contracts/mocks/erc4626/src", "contracts/common/src"],
-    ),
-    (
-        "v2_pool",
-        "v2-pool",
-        &["contracts/mocks/v2-pool/src", "contracts/common/src"],
-    ),
-];
-
 /// The workspace root this crate was built in.
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// [`Artifacts`] with every contract of the suite registered (rebuilt once
-/// when stale), rooted at `root`.
+/// [`Artifacts`] with the suite's and the mocks' contracts of the
+/// [`registry`](crate::registry) registered (rebuilt once when stale), rooted at `root`.
 pub fn artifacts(root: impl Into<PathBuf>) -> Artifacts {
-    CONTRACTS
+    crate::registry::CONTRACTS
         .iter()
-        .fold(Artifacts::new(root), |a, (lib, package, sources)| {
-            a.contract(lib, package, sources)
+        .filter(|c| c.kind != crate::registry::Kind::DevnetTest)
+        .fold(Artifacts::new(root), |a, c| {
+            a.contract(c.lib, c.package, c.sources)
         })
 }
 

@@ -4,8 +4,8 @@
 //! cargo run -p scripts -- build [CRATE ...]   # build contracts, write target/stylus/, print sizes
 //! ```
 //!
-//! Every workspace package that is a Stylus contract (a `cdylib` depending on
-//! `stylus-sdk`) is compiled on its own (`-p NAME`, so Cargo's feature
+//! Every Stylus contract of the registry (`deploy/src/registry.rs`, included
+//! here with `#[path]`; a test checks it against `cargo metadata`) is compiled on its own (`-p NAME`, so Cargo's feature
 //! unification cannot strip an entrypoint) for `wasm32-unknown-unknown` with:
 //!
 //! * the size-tuned `release` profile of the workspace;
@@ -29,7 +29,10 @@ use std::{
 };
 
 use anyhow::{bail, Context, Result};
-use serde_json::Value;
+
+#[allow(dead_code)] // the build tool reads the list only
+#[path = "../../deploy/src/registry.rs"]
+mod registry;
 
 /// Stylus' limit on deployed code, in bytes.
 const LIMIT: usize = stylus_program::MAX_CODE_SIZE;
@@ -40,11 +43,6 @@ const TARGET: usize = 16 * 1024;
 /// build scripts and proc-macros).
 const RUSTFLAGS: &str = "-C link-arg=-zstack-size=32768 -C target-cpu=mvp \
                          -Zunstable-options -Cpanic=immediate-abort";
-
-struct Contract {
-    package: String,
-    lib_name: String,
-}
 
 struct Built {
     package: String,
@@ -80,63 +78,35 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// The workspace's Stylus contracts, from `cargo metadata`.
-fn contracts(root: &Path) -> Result<Vec<Contract>> {
-    let output = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["metadata", "--format-version", "1", "--no-deps"])
-        .current_dir(root)
-        .output()
-        .context("running cargo metadata")?;
-    if !output.status.success() {
-        bail!(
-            "cargo metadata failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    let metadata: Value = serde_json::from_slice(&output.stdout)?;
-    let mut found = Vec::new();
-    for package in metadata["packages"].as_array().into_iter().flatten() {
-        let is_stylus = package["dependencies"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|dep| dep["name"] == "stylus-sdk" && dep["kind"].is_null());
-        let cdylib = package["targets"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|t| {
-                t["crate_types"]
-                    .as_array()
-                    .is_some_and(|types| types.iter().any(|ty| ty == "cdylib"))
-            });
-        if let (true, Some(lib)) = (is_stylus, cdylib) {
-            found.push(Contract {
-                package: package["name"].as_str().unwrap_or_default().to_string(),
-                lib_name: lib["name"].as_str().unwrap_or_default().replace('-', "_"),
-            });
-        }
-    }
-    found.sort_by(|a, b| a.package.cmp(&b.package));
-    Ok(found)
-}
-
 fn build(only: &[String]) -> Result<ExitCode> {
     let root = workspace_root();
     let build_dir = root.join("target/stylus-build");
     let out_dir = root.join("target/stylus");
     fs::create_dir_all(&out_dir)?;
-    let mut selected = contracts(&root)?;
+    let mut selected: Vec<&registry::Contract> = registry::CONTRACTS.iter().collect();
     if !only.is_empty() {
-        selected.retain(|c| only.contains(&c.package));
+        selected.retain(|c| only.iter().any(|p| p == c.package));
         if selected.len() != only.len() {
             bail!("unknown contract crate in {only:?}");
         }
     }
+    if !build_dir.join("wasm32-unknown-unknown/release").exists() {
+        eprintln!(
+            "first contract build: compiling the standard library, the Stylus SDK and {} \
+             contract(s) for wasm32 (once; a few minutes on 2 cores, later builds only \
+             recompile what changed)",
+            selected.len()
+        );
+    }
     let mut built = Vec::new();
     let mut failed = false;
-    for contract in &selected {
-        eprintln!("building {}", contract.package);
+    for (i, contract) in selected.iter().enumerate() {
+        eprintln!(
+            "[{}/{}] building {} (wasm32, size profile)",
+            i + 1,
+            selected.len(),
+            contract.package
+        );
         let status = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .args([
                 "build",
@@ -146,7 +116,7 @@ fn build(only: &[String]) -> Result<ExitCode> {
                 "--lib",
                 "-Zbuild-std=std,panic_abort",
                 "-p",
-                &contract.package,
+                contract.package,
             ])
             .env("RUSTC_BOOTSTRAP", "1")
             .env("RUSTFLAGS", RUSTFLAGS)
@@ -160,7 +130,7 @@ fn build(only: &[String]) -> Result<ExitCode> {
         }
         let compiled = build_dir
             .join("wasm32-unknown-unknown/release")
-            .join(format!("{}.wasm", contract.lib_name));
+            .join(format!("{}.wasm", contract.lib));
         let wasm = stylus_program::strip(
             &fs::read(&compiled).with_context(|| format!("reading {}", compiled.display()))?,
         );
@@ -172,10 +142,10 @@ fn build(only: &[String]) -> Result<ExitCode> {
             failed = true;
         }
         let code = stylus_program::compress(&wasm);
-        fs::write(out_dir.join(format!("{}.wasm", contract.lib_name)), &wasm)?;
-        fs::write(out_dir.join(format!("{}.code", contract.lib_name)), &code)?;
+        fs::write(out_dir.join(format!("{}.wasm", contract.lib)), &wasm)?;
+        fs::write(out_dir.join(format!("{}.code", contract.lib)), &code)?;
         built.push(Built {
-            package: contract.package.clone(),
+            package: contract.package.to_owned(),
             raw: wasm.len(),
             compressed: code.len(),
         });
@@ -208,5 +178,63 @@ fn print_table(built: &[Built]) {
             b.compressed as f64 * 100.0 / LIMIT as f64,
             if b.compressed <= TARGET { "yes" } else { "no" }
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    /// The workspace's Stylus contracts (a `cdylib` depending on `stylus-sdk`)
+    /// as `(package, lib)`, from `cargo metadata`.
+    fn from_metadata(root: &Path) -> Vec<(String, String)> {
+        let output = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["metadata", "--format-version", "1", "--no-deps"])
+            .current_dir(root)
+            .output()
+            .expect("running cargo metadata");
+        assert!(output.status.success(), "cargo metadata failed");
+        let metadata: Value = serde_json::from_slice(&output.stdout).expect("metadata JSON");
+        let mut found = Vec::new();
+        for package in metadata["packages"].as_array().into_iter().flatten() {
+            let is_stylus = package["dependencies"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|dep| dep["name"] == "stylus-sdk" && dep["kind"].is_null());
+            let cdylib = package["targets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|t| {
+                    t["crate_types"]
+                        .as_array()
+                        .is_some_and(|types| types.iter().any(|ty| ty == "cdylib"))
+                });
+            if let (true, Some(lib)) = (is_stylus, cdylib) {
+                found.push((
+                    package["name"].as_str().unwrap_or_default().to_owned(),
+                    lib["name"].as_str().unwrap_or_default().replace('-', "_"),
+                ));
+            }
+        }
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn the_registry_lists_every_stylus_contract_of_the_workspace() {
+        let root = workspace_root();
+        let registered: Vec<(String, String)> = registry::CONTRACTS
+            .iter()
+            .map(|c| (c.package.to_owned(), c.lib.to_owned()))
+            .collect();
+        assert_eq!(registered, from_metadata(&root));
+        for contract in registry::CONTRACTS {
+            for source in contract.sources {
+                assert!(root.join(source).is_dir(), "{}: no {source}", contract.package);
+            }
+        }
     }
 }

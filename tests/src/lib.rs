@@ -17,15 +17,7 @@ use deploy::{
     Backend, BackendExt, CallError, Suite,
 };
 
-/// 10^n.
-pub fn pow10(n: u8) -> U256 {
-    U256::from(10u64).pow(U256::from(n))
-}
-
-/// `v` whole alAsset (18 decimals).
-pub fn coin(v: u64) -> U256 {
-    U256::from(v) * pow10(18)
-}
+pub use testkit::{coin, pow10};
 
 /// Outcome of an action that is allowed to fail (a revert the protocol
 /// chose, e.g. borrowing past the LTV).

@@ -11,293 +11,169 @@
 //! * withdraw / borrow past the LTV fail with the specified errors; the pause
 //!   blocks borrowing but not repaying or withdrawing healthy collateral.
 //!
-//! The WASM is read from `target/stylus/` and built with
-//! `cargo run -p scripts -- build ...` when missing or older than its sources.
-
-use std::{
-    path::{Path, PathBuf},
-    process::Command,
-    sync::OnceLock,
-    time::SystemTime,
-};
+//! The WASM comes from the test kit (`testkit::wasm`: `target/stylus/` or
+//! `$STYLUS_WASM_DIR`, rebuilt once when stale).
 
 use alloy_primitives::{Address, U256};
-use alloy_sol_types::{SolCall, SolValue};
-use devnet::{Clock, Devnet, DevnetConfig, Revert, DEV_ACCOUNT};
+use alloy_sol_types::SolValue;
 use suite_common::errors::EntryPaused;
+use testkit::{
+    actors::{ALICE, BOB, CAROL, LIQUIDATOR, TREASURY, USERS},
+    coin, ether,
+    interfaces::{IAlAsset, IMockErc20, IMockErc4626, IRateController, IVault},
+    usdc, CallError, Local,
+};
 use vault::{AccountHealthy, LtvExceeded, RepayExceedsCloseFactor};
-
-mod abi {
-    suite_common::vault_abi!(alloy_sol_types::sol);
-    suite_common::al_asset_abi!(alloy_sol_types::sol);
-    suite_common::rate_controller_abi!(alloy_sol_types::sol);
-    suite_common::mock_erc20_abi!(alloy_sol_types::sol);
-    suite_common::mock_erc4626_abi!(alloy_sol_types::sol);
-}
-use abi::{IAlAsset, IMockErc20, IMockErc4626, IRateController, IVault};
 
 const T0: u64 = 1_700_000_000;
 const MONTH: u64 = 30 * 86_400;
-const TREASURY: Address = Address::repeat_byte(0xd1);
-const ALICE: Address = Address::repeat_byte(0xa1);
-const BOB: Address = Address::repeat_byte(0xa2);
-const CAROL: Address = Address::repeat_byte(0xa3);
-const LIQUIDATOR: Address = Address::repeat_byte(0xa4);
-const USERS: [Address; 4] = [ALICE, BOB, CAROL, LIQUIDATOR];
-
-// ---------------------------------------------------------------- WASM
-
-const CONTRACTS: &[(&str, &str, &[&str])] = &[
-    (
-        "vault",
-        "vault",
-        &["contracts/vault/src", "contracts/common/src"],
-    ),
-    (
-        "al_asset",
-        "al-asset",
-        &["contracts/al-asset/src", "contracts/common/src"],
-    ),
-    (
-        "rate_controller",
-        "rate-controller",
-        &["contracts/rate-controller/src", "contracts/common/src"],
-    ),
-    (
-        "mock_erc20",
-        "mock-erc20",
-        &["contracts/mocks/erc20/src", "contracts/common/src"],
-    ),
-    (
-        "mock_erc4626",
-        "mock-erc4626",
-        &["contracts/mocks/erc4626/src", "contracts/common/src"],
-    ),
-];
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn newest(path: &Path) -> Option<SystemTime> {
-    let meta = std::fs::metadata(path).ok()?;
-    if meta.is_file() {
-        return meta.modified().ok();
-    }
-    std::fs::read_dir(path)
-        .ok()?
-        .filter_map(Result::ok)
-        .filter_map(|e| newest(&e.path()))
-        .max()
-}
-
-fn wasm(lib: &str) -> Vec<u8> {
-    static BUILT: OnceLock<()> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let dir = root().join("target/stylus");
-        let stale: Vec<&str> = CONTRACTS
-            .iter()
-            .filter(|(lib, _, sources)| {
-                let built = newest(&dir.join(format!("{lib}.wasm")));
-                built.is_none() || sources.iter().any(|s| newest(&root().join(s)) > built)
-            })
-            .map(|(_, package, _)| *package)
-            .collect();
-        if !stale.is_empty() {
-            let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-                .args(["run", "-q", "-p", "scripts", "--", "build"])
-                .args(&stale)
-                .current_dir(root())
-                .status()
-                .expect("running the build tool");
-            assert!(status.success(), "building {stale:?} failed");
-        }
-    });
-    let path = root().join(format!("target/stylus/{lib}.wasm"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-// ---------------------------------------------------------------- world
 
 fn u(v: u64) -> U256 {
     U256::from(v)
 }
 
-/// `v` whole coins (18 decimals).
-fn coin(v: u64) -> U256 {
-    u(v) * u(10u64.pow(18))
-}
-
-/// `v` whole USDC (6 decimals).
-fn usdc(v: u64) -> U256 {
-    u(v) * u(1_000_000)
-}
-
-struct World {
-    chain: Devnet,
+/// What the fixture deploys.
+#[derive(Clone, Copy, Debug)]
+struct Parts {
     coin: Address,
     yv: Address,
     rc: Address,
     vault: Address,
 }
 
-impl World {
-    /// AlAsset, USDC, a yield vault over it, the RateController and the
-    /// Vault (debt ceiling 10M, min debt 100 coin, minter ceiling 100M);
-    /// every user holds 100k USDC of yield-vault shares and approved the
-    /// Vault for shares and alUSD.
-    fn new() -> Self {
-        let mut chain = Devnet::with_config(DevnetConfig {
-            clock: Clock::Manual(T0),
-            ..DevnetConfig::default()
-        });
-        let dev = DEV_ACCOUNT;
-        let deploy = |chain: &mut Devnet, lib: &str, args: Vec<u8>| {
-            chain
-                .deploy_wasm(dev, &wasm(lib), Some(&args))
-                .unwrap()
-                .address
-        };
-        let coin = deploy(
-            &mut chain,
-            "al_asset",
-            ("Alchemix USD", "alUSD", dev).abi_encode_params(),
-        );
-        let usdc = deploy(
-            &mut chain,
-            "mock_erc20",
-            ("USD Coin", "USDC", U256::from(6u8), dev).abi_encode_params(),
-        );
-        let yv = deploy(
-            &mut chain,
-            "mock_erc4626",
-            (usdc, "Yield USDC", "yvUSDC", U256::ZERO, dev).abi_encode_params(),
-        );
-        let rc = deploy(&mut chain, "rate_controller", (dev,).abi_encode_params());
-        let vault = deploy(
-            &mut chain,
-            "vault",
-            (
-                dev,
-                coin,
-                yv,
-                TREASURY,
-                coin_amount(10_000_000),
-                coin_amount(100),
-            )
-                .abi_encode_params(),
-        );
-        let mut world = World {
-            chain,
+type World = testkit::World<Local, Parts>;
+
+/// AlAsset, USDC, a yield vault over it, the RateController and the
+/// Vault (debt ceiling 10M, min debt 100 coin, minter ceiling 100M);
+/// every user holds 100k USDC of yield-vault shares and approved the
+/// Vault for shares and alUSD.
+fn new_world() -> World {
+    let mut w = testkit::World::local_at(T0);
+    let dev = w.sender();
+    let coin = w.deploy(
+        "al_asset",
+        ("Alchemix USD", "alUSD", dev).abi_encode_params(),
+    );
+    let usdc_token = w.deploy(
+        "mock_erc20",
+        ("USD Coin", "USDC", U256::from(6u8), dev).abi_encode_params(),
+    );
+    let yv = w.deploy(
+        "mock_erc4626",
+        (usdc_token, "Yield USDC", "yvUSDC", U256::ZERO, dev).abi_encode_params(),
+    );
+    let rc = w.deploy("rate_controller", (dev,).abi_encode_params());
+    let vault = w.deploy(
+        "vault",
+        (
+            dev,
             coin,
             yv,
-            rc,
-            vault,
-        };
+            TREASURY,
+            testkit::coin(10_000_000),
+            testkit::coin(100),
+        )
+            .abi_encode_params(),
+    );
+    let mut world = w.with(Parts {
+        coin,
+        yv,
+        rc,
+        vault,
+    });
+    world.send(
+        coin,
+        IAlAsset::addMinterCall {
+            minter: vault,
+            ceiling: testkit::coin(100_000_000),
+        },
+    );
+    world.send(rc, IRateController::setVaultCall { vault });
+    world.send(vault, IVault::setPeerCall { which: 2, peer: rc });
+    world.fund(TREASURY, ether(100));
+    for user in USERS {
+        world.fund(user, ether(100));
         world.send(
-            coin,
-            IAlAsset::addMinterCall {
-                minter: vault,
-                ceiling: coin_amount(100_000_000),
+            usdc_token,
+            IMockErc20::mintCall {
+                to: user,
+                amount: usdc(100_000),
             },
         );
-        world.send(rc, IRateController::setVaultCall { vault });
-        world.send(vault, IVault::setPeerCall { which: 2, peer: rc });
-        world
-            .chain
-            .fund(TREASURY, U256::from(10u64).pow(U256::from(20u64)));
-        for user in USERS {
-            world
-                .chain
-                .fund(user, U256::from(10u64).pow(U256::from(20u64)));
-            world.send(
-                usdc,
-                IMockErc20::mintCall {
-                    to: user,
-                    amount: usdc_amount(100_000),
-                },
-            );
-            world.send_from(
-                user,
-                usdc,
-                IMockErc20::approveCall {
-                    spender: yv,
-                    value: U256::MAX,
-                },
-            );
-            world.send_from(
-                user,
-                yv,
-                IMockErc4626::depositCall {
-                    assets: usdc_amount(100_000),
-                    receiver: user,
-                },
-            );
-            world.send_from(
-                user,
-                yv,
-                IMockErc4626::approveCall {
-                    spender: vault,
-                    value: U256::MAX,
-                },
-            );
-            world.send_from(
-                user,
-                coin,
-                IAlAsset::approveCall {
-                    spender: vault,
-                    value: U256::MAX,
-                },
-            );
-        }
-        world
+        world.send_from(
+            user,
+            usdc_token,
+            IMockErc20::approveCall {
+                spender: yv,
+                value: U256::MAX,
+            },
+        );
+        world.send_from(
+            user,
+            yv,
+            IMockErc4626::depositCall {
+                assets: usdc(100_000),
+                receiver: user,
+            },
+        );
+        world.send_from(
+            user,
+            yv,
+            IMockErc4626::approveCall {
+                spender: vault,
+                value: U256::MAX,
+            },
+        );
+        world.send_from(
+            user,
+            coin,
+            IAlAsset::approveCall {
+                spender: vault,
+                value: U256::MAX,
+            },
+        );
     }
+    world
+}
 
-    fn send_from<C: SolCall>(&mut self, from: Address, to: Address, call: C) -> C::Return {
-        self.chain
-            .send_call(from, to, &call)
-            .unwrap_or_else(|e| panic!("{}: {e}", C::SIGNATURE))
-    }
+/// The scenarios' helpers.
+trait Scenario {
+    fn shares_of(&mut self, who: Address) -> U256;
+    fn coin_of(&mut self, who: Address) -> U256;
+    fn value_of(&mut self, shares: U256) -> U256;
+    fn account(&mut self, who: Address) -> IVault::accountOfReturn;
+    fn totals(&mut self) -> IVault::totalsReturn;
+    fn deposit(&mut self, who: Address, shares: U256);
+    fn borrow(&mut self, who: Address, amount: U256) -> Result<(), CallError>;
+    fn check_books(&mut self);
+}
 
-    fn send<C: SolCall>(&mut self, to: Address, call: C) -> C::Return {
-        self.send_from(DEV_ACCOUNT, to, call)
-    }
-
-    fn try_send<C: SolCall>(&mut self, from: Address, to: Address, call: C) -> Result<(), Revert> {
-        self.chain.send_call(from, to, &call).map(|_| ())
-    }
-
-    fn view<C: SolCall>(&mut self, to: Address, call: C) -> C::Return {
-        self.chain
-            .view(DEV_ACCOUNT, to, &call)
-            .unwrap_or_else(|e| panic!("{}: {e}", C::SIGNATURE))
-    }
-
+impl Scenario for World {
     fn shares_of(&mut self, who: Address) -> U256 {
-        self.view(self.yv, IMockErc4626::balanceOfCall { account: who })
+        self.view(self.at.yv, IMockErc4626::balanceOfCall { account: who })
     }
 
     fn coin_of(&mut self, who: Address) -> U256 {
-        self.view(self.coin, IAlAsset::balanceOfCall { account: who })
+        self.view(self.at.coin, IAlAsset::balanceOfCall { account: who })
     }
 
     /// Collateral value of `shares` `[coin]`, as the Vault computes it.
     fn value_of(&mut self, shares: U256) -> U256 {
-        self.view(self.yv, IMockErc4626::convertToAssetsCall { shares }) * u(1_000_000_000_000)
+        self.view(self.at.yv, IMockErc4626::convertToAssetsCall { shares }) * u(1_000_000_000_000)
     }
 
     fn account(&mut self, who: Address) -> IVault::accountOfReturn {
-        self.view(self.vault, IVault::accountOfCall { account: who })
+        self.view(self.at.vault, IVault::accountOfCall { account: who })
     }
 
     fn totals(&mut self) -> IVault::totalsReturn {
-        self.view(self.vault, IVault::totalsCall {})
+        self.view(self.at.vault, IVault::totalsCall {})
     }
 
     fn deposit(&mut self, who: Address, shares: U256) {
         self.send_from(
             who,
-            self.vault,
+            self.at.vault,
             IVault::depositCall {
                 shares,
                 recipient: who,
@@ -305,10 +181,10 @@ impl World {
         );
     }
 
-    fn borrow(&mut self, who: Address, amount: U256) -> Result<(), Revert> {
+    fn borrow(&mut self, who: Address, amount: U256) -> Result<(), CallError> {
         self.try_send(
             who,
-            self.vault,
+            self.at.vault,
             IVault::borrowCall {
                 amount,
                 recipient: who,
@@ -317,17 +193,13 @@ impl World {
         .map(|_| ())
     }
 
-    fn warp(&mut self, seconds: u64) {
-        self.chain.warp(seconds);
-    }
-
     /// Invariants 1 and 2 of SUITE.md §9 (the Vault is the only minter here):
     /// supply == free + paid + bad debt (+ pending interest, none here) to the
     /// wei, and Σ account debts ≥ the totals, by at most a few wei.
     fn check_books(&mut self) {
         let totals = self.totals();
-        let supply = self.view(self.coin, IAlAsset::totalSupplyCall {});
-        let state = self.view(self.vault, IVault::stateCall {});
+        let supply = self.view(self.at.coin, IAlAsset::totalSupplyCall {});
+        let state = self.view(self.at.vault, IVault::stateCall {});
         assert_eq!(state.pendingInterest, U256::ZERO);
         assert_eq!(
             supply,
@@ -348,26 +220,18 @@ impl World {
     }
 }
 
-fn coin_amount(v: u64) -> U256 {
-    coin(v)
-}
-
-fn usdc_amount(v: u64) -> U256 {
-    usdc(v)
-}
-
 // ---------------------------------------------------------------- scenarios
 
 #[test]
 fn borrowers_over_months_yield_liquidation_and_bad_debt() {
-    let mut w = World::new();
+    let mut w = new_world();
     // Shares: 6 decimals, 1:1 with USDC at first.
     let ten_k = usdc(10_000);
     w.deposit(ALICE, ten_k);
     w.borrow(ALICE, coin(8_500)).unwrap(); // paid, 85% LTV
     w.deposit(BOB, ten_k);
     w.borrow(BOB, coin(4_000)).unwrap();
-    w.send_from(BOB, w.vault, IVault::setRedeemableCall { redeemable: true }); // free
+    w.send_from(BOB, w.at.vault, IVault::setRedeemableCall { redeemable: true }); // free
     w.deposit(CAROL, usdc(20_000));
     w.borrow(CAROL, coin(8_000)).unwrap(); // paid
     w.check_books();
@@ -379,7 +243,7 @@ fn borrowers_over_months_yield_liquidation_and_bad_debt() {
     let mut last_paid = w.totals().paidDebt;
     for _ in 0..3 {
         w.warp(MONTH);
-        w.send(w.vault, IVault::accrueCall {});
+        w.send(w.at.vault, IVault::accrueCall {});
         let totals = w.totals();
         assert!(totals.paidDebt > last_paid, "paid debt grows");
         last_paid = totals.paidDebt;
@@ -391,7 +255,7 @@ fn borrowers_over_months_yield_liquidation_and_bad_debt() {
         );
         w.check_books();
     }
-    let rate = w.view(w.rc, IRateController::rateCall {});
+    let rate = w.view(w.at.rc, IRateController::rateCall {});
     assert!(rate > U256::ZERO);
     assert_eq!(w.account(BOB).debt, coin(4_000));
     let alice_debt = w.account(ALICE).debt;
@@ -399,7 +263,7 @@ fn borrowers_over_months_yield_liquidation_and_bad_debt() {
 
     // Yield raises collateral value and borrowing capacity.
     let before = w.account(ALICE);
-    w.send(w.yv, IMockErc4626::simulateYieldCall { bps: u(1_000) });
+    w.send(w.at.yv, IMockErc4626::simulateYieldCall { bps: u(1_000) });
     let after = w.account(ALICE);
     assert_eq!(after.shares, before.shares);
     assert!(after.collateralValue > before.collateralValue * u(109) / u(100));
@@ -411,7 +275,7 @@ fn borrowers_over_months_yield_liquidation_and_bad_debt() {
     let err = w
         .try_send(
             LIQUIDATOR,
-            w.vault,
+            w.at.vault,
             IVault::liquidateCall {
                 account: ALICE,
                 repayAmount: coin(1),
@@ -435,7 +299,7 @@ fn borrowers_over_months_yield_liquidation_and_bad_debt() {
     let alice = w.account(ALICE);
     let keep = (alice.debt * u(100_000_000)).div_ceil(u(9_600) * alice.collateralValue);
     w.send(
-        w.yv,
+        w.at.yv,
         IMockErc4626::simulateLossCall {
             bps: u(10_000) - keep,
         },
@@ -452,7 +316,7 @@ fn borrowers_over_months_yield_liquidation_and_bad_debt() {
     let err = w
         .try_send(
             LIQUIDATOR,
-            w.vault,
+            w.at.vault,
             IVault::liquidateCall {
                 account: ALICE,
                 repayAmount: max_repay + u(1),
@@ -470,7 +334,7 @@ fn borrowers_over_months_yield_liquidation_and_bad_debt() {
     let (coin_before, shares_before) = (w.coin_of(LIQUIDATOR), w.shares_of(LIQUIDATOR));
     w.send_from(
         LIQUIDATOR,
-        w.vault,
+        w.at.vault,
         IVault::liquidateCall {
             account: ALICE,
             repayAmount: repay,
@@ -499,12 +363,12 @@ fn borrowers_over_months_yield_liquidation_and_bad_debt() {
 
     // A loss larger than the collateral: Alice is underwater; the liquidator
     // takes everything and the rest of her debt becomes bad debt.
-    w.send(w.yv, IMockErc4626::simulateLossCall { bps: u(5_000) });
+    w.send(w.at.yv, IMockErc4626::simulateLossCall { bps: u(5_000) });
     let alice = w.account(ALICE);
     assert!(alice.collateralValue < alice.debt);
     w.send_from(
         LIQUIDATOR,
-        w.vault,
+        w.at.vault,
         IVault::liquidateCall {
             account: ALICE,
             repayAmount: alice.debt,
@@ -522,15 +386,15 @@ fn borrowers_over_months_yield_liquidation_and_bad_debt() {
     let income = w.coin_of(TREASURY);
     w.send_from(
         TREASURY,
-        w.coin,
+        w.at.coin,
         IAlAsset::approveCall {
-            spender: w.vault,
+            spender: w.at.vault,
             value: U256::MAX,
         },
     );
     w.send_from(
         TREASURY,
-        w.vault,
+        w.at.vault,
         IVault::coverBadDebtCall { amount: income },
     );
     assert_eq!(w.totals().badDebt, bad - income.min(bad));
@@ -539,7 +403,7 @@ fn borrowers_over_months_yield_liquidation_and_bad_debt() {
 
 #[test]
 fn ltv_limits_and_pause() {
-    let mut w = World::new();
+    let mut w = new_world();
     w.deposit(ALICE, usdc(10_000));
     // Borrowing past 90% fails with the specified error.
     let err = w.borrow(ALICE, coin(9_001)).unwrap_err();
@@ -556,7 +420,7 @@ fn ltv_limits_and_pause() {
     let err = w
         .try_send(
             ALICE,
-            w.vault,
+            w.at.vault,
             IVault::withdrawCall {
                 shares: usdc(1),
                 recipient: ALICE,
@@ -572,14 +436,14 @@ fn ltv_limits_and_pause() {
         })
     );
     // The guardian pauses: borrowing and depositing stop...
-    w.send(w.vault, IVault::setGuardianCall { guardian: CAROL });
-    w.send_from(CAROL, w.vault, IVault::setPausedCall { paused: true });
+    w.send(w.at.vault, IVault::setGuardianCall { guardian: CAROL });
+    w.send_from(CAROL, w.at.vault, IVault::setPausedCall { paused: true });
     let err = w.borrow(ALICE, coin(1)).unwrap_err();
     assert!(err.is::<EntryPaused>());
     let err = w
         .try_send(
             BOB,
-            w.vault,
+            w.at.vault,
             IVault::depositCall {
                 shares: usdc(1),
                 recipient: BOB,
@@ -590,7 +454,7 @@ fn ltv_limits_and_pause() {
     // ... but repaying and withdrawing healthy collateral still work.
     w.send_from(
         ALICE,
-        w.vault,
+        w.at.vault,
         IVault::repayCall {
             amount: coin(4_500),
             account: ALICE,
@@ -599,7 +463,7 @@ fn ltv_limits_and_pause() {
     let shares_before = w.shares_of(ALICE);
     w.send_from(
         ALICE,
-        w.vault,
+        w.at.vault,
         IVault::withdrawCall {
             shares: usdc(5_000),
             recipient: ALICE,
@@ -611,16 +475,16 @@ fn ltv_limits_and_pause() {
     let err = w
         .try_send(
             ALICE,
-            w.vault,
+            w.at.vault,
             IVault::setRedeemableCall { redeemable: true },
         )
         .unwrap_err();
     assert!(err.is::<EntryPaused>());
-    w.send(w.vault, IVault::setPausedCall { paused: false });
+    w.send(w.at.vault, IVault::setPausedCall { paused: false });
     w.borrow(ALICE, coin(1)).unwrap_err(); // at 90% already
     w.send_from(
         ALICE,
-        w.vault,
+        w.at.vault,
         IVault::setRedeemableCall { redeemable: true },
     );
     w.check_books();

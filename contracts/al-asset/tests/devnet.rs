@@ -1,12 +1,9 @@
 //! The suite's AlAsset ERC-20 on the devnet: transfers, allowances, minters, decoded errors,
 //! and EIP-2612 `permit` with real secp256k1 signatures (through the ecrecover precompile).
 
-mod common;
-
 use alloy_primitives::{keccak256, Address, B256, U256};
 use alloy_sol_types::{eip712_domain, sol, SolStruct, SolValue};
-use common::{devnet_with_account, ether, wasm};
-use devnet::Devnet;
+use testkit::{ether, wasm};
 use k256::ecdsa::SigningKey;
 
 sol! {
@@ -52,7 +49,7 @@ sol! {
 use IAlAsset::IAlAssetErrors as E;
 
 struct Token {
-    chain: Devnet,
+    w: testkit::World,
     token: Address,
     owner: Address,
     minter: Address,
@@ -61,8 +58,11 @@ struct Token {
 }
 
 fn setup() -> Token {
-    let (mut chain, owner) = devnet_with_account(0xA0);
+    let mut w = testkit::World::local();
+    let owner = Address::repeat_byte(0xA0);
     let [minter, alice, bob] = [0xA1, 0xA2, 0xA3].map(Address::repeat_byte);
+    let chain = w.chain();
+    chain.fund(owner, ether(1_000));
     for account in [minter, alice, bob] {
         chain.fund(account, ether(10));
     }
@@ -82,7 +82,7 @@ fn setup() -> Token {
         )
         .expect("owner adds a minter");
     Token {
-        chain,
+        w,
         token,
         owner,
         minter,
@@ -92,7 +92,7 @@ fn setup() -> Token {
 }
 
 fn balance(t: &mut Token, account: Address) -> U256 {
-    t.chain
+    t.w.chain()
         .view(account, t.token, &IAlAsset::balanceOfCall { account })
         .expect("balanceOf")
 }
@@ -102,24 +102,24 @@ fn metadata_and_minting() {
     let mut t = setup();
     let (token, owner, minter, alice) = (t.token, t.owner, t.minter, t.alice);
     assert_eq!(
-        t.chain.view(alice, token, &IAlAsset::nameCall {}).unwrap(),
+        t.w.chain().view(alice, token, &IAlAsset::nameCall {}).unwrap(),
         "Alchemix USD"
     );
     assert_eq!(
-        t.chain
+        t.w.chain()
             .view(alice, token, &IAlAsset::symbolCall {})
             .unwrap(),
         "alUSD"
     );
     assert_eq!(
-        t.chain
+        t.w.chain()
             .view(alice, token, &IAlAsset::decimalsCall {})
             .unwrap(),
         18
     );
 
     let receipt = t
-        .chain
+        .w.chain()
         .transact(devnet::TxRequest::call(
             minter,
             token,
@@ -138,7 +138,7 @@ fn metadata_and_minting() {
     );
     assert_eq!(balance(&mut t, alice), ether(100));
     assert_eq!(
-        t.chain
+        t.w.chain()
             .view(alice, token, &IAlAsset::totalSupplyCall {})
             .unwrap(),
         ether(100)
@@ -146,7 +146,7 @@ fn metadata_and_minting() {
 
     // Only minters mint, within their ceiling; only the owner adds minters.
     let err = t
-        .chain
+        .w.chain()
         .send_call(
             alice,
             token,
@@ -162,7 +162,7 @@ fn metadata_and_minting() {
         Some(E::NotMinter(IAlAsset::NotMinter { account: alice }))
     );
     let err = t
-        .chain
+        .w.chain()
         .send_call(
             minter,
             token,
@@ -183,7 +183,7 @@ fn metadata_and_minting() {
         other => panic!("unexpected {other:?}"),
     }
     let err = t
-        .chain
+        .w.chain()
         .send_call(
             alice,
             token,
@@ -207,7 +207,7 @@ fn metadata_and_minting() {
 fn transfer_approve_and_transfer_from() {
     let mut t = setup();
     let (token, minter, alice, bob) = (t.token, t.minter, t.alice, t.bob);
-    t.chain
+    t.w.chain()
         .send_call(
             minter,
             token,
@@ -219,7 +219,7 @@ fn transfer_approve_and_transfer_from() {
         .unwrap();
 
     assert!(t
-        .chain
+        .w.chain()
         .send_call(
             alice,
             token,
@@ -233,7 +233,7 @@ fn transfer_approve_and_transfer_from() {
     assert_eq!(balance(&mut t, bob), ether(30));
 
     let err = t
-        .chain
+        .w.chain()
         .send_call(
             alice,
             token,
@@ -260,7 +260,7 @@ fn transfer_approve_and_transfer_from() {
     );
 
     assert!(t
-        .chain
+        .w.chain()
         .send_call(
             alice,
             token,
@@ -271,7 +271,7 @@ fn transfer_approve_and_transfer_from() {
         )
         .unwrap());
     assert!(t
-        .chain
+        .w.chain()
         .send_call(
             bob,
             token,
@@ -283,7 +283,7 @@ fn transfer_approve_and_transfer_from() {
         )
         .unwrap());
     assert_eq!(
-        t.chain
+        t.w.chain()
             .view(
                 bob,
                 token,
@@ -297,7 +297,7 @@ fn transfer_approve_and_transfer_from() {
     );
     assert_eq!(balance(&mut t, bob), ether(50));
     let err = t
-        .chain
+        .w.chain()
         .send_call(
             bob,
             token,
@@ -361,11 +361,11 @@ fn permit_digest(
     let domain = eip712_domain! {
         name: "Alchemix USD",
         version: "1",
-        chain_id: t.chain.chain_id(),
+        chain_id: t.w.chain().chain_id(),
         verifying_contract: t.token,
     };
     let on_chain = t
-        .chain
+        .w.chain()
         .view(owner, t.token, &IAlAsset::DOMAIN_SEPARATORCall {})
         .unwrap();
     assert_eq!(on_chain, domain.separator(), "EIP-712 domain separator");
@@ -385,7 +385,7 @@ fn permit_with_real_signatures() {
     let (token, alice, bob) = (t.token, t.alice, t.bob);
     let holder = Signer::new(7);
     let stranger = Signer::new(8);
-    let deadline = U256::from(t.chain.next_timestamp() + 3_600);
+    let deadline = U256::from(t.w.chain().next_timestamp() + 3_600);
     let value = ether(25);
 
     // A valid permit, relayed by bob (the holder has no ETH at all).
@@ -401,7 +401,7 @@ fn permit_with_real_signatures() {
         s,
     };
     let receipt = t
-        .chain
+        .w.chain()
         .transact(devnet::TxRequest::call(
             bob,
             token,
@@ -416,7 +416,7 @@ fn permit_with_real_signatures() {
         (holder.address, alice, value)
     );
     assert_eq!(
-        t.chain
+        t.w.chain()
             .view(
                 bob,
                 token,
@@ -429,7 +429,7 @@ fn permit_with_real_signatures() {
         value
     );
     assert_eq!(
-        t.chain
+        t.w.chain()
             .view(
                 bob,
                 token,
@@ -443,7 +443,7 @@ fn permit_with_real_signatures() {
 
     // Replaying it fails: the nonce moved on, so the signature recovers someone else.
     let err = t
-        .chain
+        .w.chain()
         .send_call(bob, token, &permit)
         .map(|_| ())
         .unwrap_err();
@@ -475,7 +475,7 @@ fn permit_with_real_signatures() {
         s,
     };
     let err = t
-        .chain
+        .w.chain()
         .send_call(bob, token, &wrong)
         .map(|_| ())
         .unwrap_err();
@@ -488,7 +488,7 @@ fn permit_with_real_signatures() {
     );
 
     // Expired: the deadline is checked against block.timestamp.
-    let expired_deadline = U256::from(t.chain.timestamp() + 10);
+    let expired_deadline = U256::from(t.w.chain().timestamp() + 10);
     let digest = permit_digest(
         &mut t,
         holder.address,
@@ -498,7 +498,7 @@ fn permit_with_real_signatures() {
         expired_deadline,
     );
     let (v, r, s) = holder.sign(digest);
-    t.chain.warp(60);
+    t.w.chain().warp(60);
     let late = IAlAsset::permitCall {
         owner: holder.address,
         spender: alice,
@@ -509,7 +509,7 @@ fn permit_with_real_signatures() {
         s,
     };
     let err = t
-        .chain
+        .w.chain()
         .send_call(bob, token, &late)
         .map(|_| ())
         .unwrap_err();
@@ -522,7 +522,7 @@ fn permit_with_real_signatures() {
         ))
     );
     assert_eq!(
-        t.chain
+        t.w.chain()
             .view(
                 bob,
                 token,
