@@ -32,7 +32,9 @@ use alloy_sol_types::{SolCall, SolInterface};
 use deploy::backend::{Deployed, Sent};
 use devnet::{artifacts::Artifacts, Devnet, DevnetConfig, SnapshotId, DEV_ACCOUNT};
 
-pub use deploy::{interfaces, registry, Backend, BackendExt, CallError, InProcess};
+pub use deploy::{
+    interfaces, registry, Backend, BackendExt, CallError, Config, InProcess, Manifest,
+};
 
 /// 10^n.
 pub fn pow10(n: u8) -> U256 {
@@ -71,6 +73,45 @@ pub mod actors {
     pub const LIQUIDATOR: Address = Address::repeat_byte(0xa4);
     /// The four users above, in order.
     pub const USERS: [Address; 4] = [ALICE, BOB, CAROL, LIQUIDATOR];
+}
+
+/// Partial deployments: predicates over the deploy plan's step names, for
+/// [`World::deploy_plan`]. The plan runs only the accepted steps, in its
+/// own order, with its own arguments and wiring (nothing is re-wired by
+/// hand); the addresses of what it skips read as zero.
+pub mod parts {
+    /// The whole plan (the same as `deploy::deploy_suite`).
+    pub fn suite(_step: &str) -> bool {
+        true
+    }
+
+    /// The mocks: the reference asset and the ERC-4626 vaults (no pool).
+    pub fn mocks(step: &str) -> bool {
+        step.starts_with("mock:") && step != "mock:pool"
+    }
+
+    /// The alAsset alone.
+    pub fn token(step: &str) -> bool {
+        step == "deploy:al-asset"
+    }
+
+    /// The Vault: the asset and its collateral vault, the alAsset (the
+    /// Vault as its minter), the RateController (wired with the Vault
+    /// only, so its rate uses no PSM or oracle reading) and the Vault's
+    /// parameters.
+    pub fn vault(step: &str) -> bool {
+        matches!(
+            step,
+            "mock:asset"
+                | "mock:collateral"
+                | "deploy:al-asset"
+                | "deploy:rate-controller"
+                | "deploy:vault"
+                | "minter:vault"
+                | "wire:vault.rate-controller"
+                | "wire:rate-controller.vault"
+        ) || step.starts_with("param:vault.")
+    }
 }
 
 /// The suite's and the mocks' built WASM (see `deploy::artifacts`), one per
@@ -283,6 +324,20 @@ impl<B: Backend, P> World<B, P> {
             .deploy(&wasm(lib), &constructor_args)
             .unwrap_or_else(|e| panic!("deploying {} ({}): {e}", contract.package, contract.constructor))
             .address
+    }
+
+    /// Runs the deploy plan with `config` (its steps accepted by `only`,
+    /// see [`parts`]) from the sender; the manifest holds the addresses.
+    ///
+    /// # Panics
+    /// A failing step.
+    pub fn deploy_plan(&mut self, config: &Config, only: fn(&str) -> bool) -> Manifest {
+        let options = deploy::Options {
+            only: Some(only),
+            ..deploy::Options::default()
+        };
+        deploy::deploy(&mut self.backend, config, None, options)
+            .unwrap_or_else(|e| panic!("deploy plan: {e:#}"))
     }
 
     /// Sends `call` from `from`; its failure, if any.

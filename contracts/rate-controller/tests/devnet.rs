@@ -2,46 +2,21 @@
 //! and the TwapOracle (each returns a settable word from any view) and an
 //! EOA as the Vault: the rate path and the accrued factors match the model,
 //! Contraction forces the rate up, a reverting PSM is tolerated, errors are
-//! decoded. The WASM is read from `target/stylus/` and built with
-//! `cargo run -p scripts -- build rate-controller` when missing or stale.
-
-use std::{path::Path, sync::OnceLock};
+//! decoded. The WASM comes from the test kit (`testkit::wasm`).
 
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::{SolCall, SolValue};
-use devnet::{
-    artifacts::Artifacts, deploy_init_code, Clock, Devnet, DevnetConfig, TxRequest, DEV_ACCOUNT,
-};
+use devnet::{deploy_init_code, TxRequest};
 use rate_controller::{
     model::{self, Direction, Params},
     InvalidHalfLife, OnlyVault, RateUpdated,
 };
 use suite_common::{access::PeerAlreadySet, math::WAD};
-
-mod abi {
-    suite_common::rate_controller_abi!(alloy_sol_types::sol);
-}
-use abi::IRateController;
+use testkit::{actors::ALICE, ether, interfaces::IRateController, Local};
 
 const VAULT: Address = Address::repeat_byte(0x7a);
-const ALICE: Address = Address::repeat_byte(0xa1);
 const T0: u64 = 1_700_000_000;
 const DAY: u64 = 86_400;
-
-/// The WASM of `lib`; stale or missing WASM of these contracts is rebuilt once per test binary.
-fn wasm(lib: &str) -> Vec<u8> {
-    static ARTIFACTS: OnceLock<Artifacts> = OnceLock::new();
-    ARTIFACTS
-        .get_or_init(|| {
-            Artifacts::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")).contract(
-                "rate_controller",
-                "rate-controller",
-                &["contracts/rate-controller/src", "contracts/common/src"],
-            )
-        })
-        .wasm(lib)
-        .unwrap_or_else(|e| panic!("{e}"))
-}
 
 /// EVM stand-in: a 32-byte call stores a word; any other call returns it.
 fn word_stub() -> Vec<u8> {
@@ -54,56 +29,46 @@ fn word_stub() -> Vec<u8> {
     ])
 }
 
-struct World {
-    chain: Devnet,
+/// What the fixture deploys.
+#[derive(Clone, Copy, Debug)]
+struct Parts {
     rc: Address,
     psm: Address,
     oracle: Address,
 }
 
-impl World {
-    /// Deployed and wired at T0; `psm_code` is the PSM stand-in's runtime.
-    fn new(psm_init: Vec<u8>) -> Self {
-        let mut chain = Devnet::with_config(DevnetConfig {
-            clock: Clock::Manual(T0),
-            ..DevnetConfig::default()
-        });
-        for who in [VAULT, ALICE] {
-            chain.fund(who, U256::from(10u64).pow(U256::from(20)));
-        }
-        let dev = DEV_ACCOUNT;
-        let rc = chain
-            .deploy_wasm(
-                dev,
-                &wasm("rate_controller"),
-                Some(&(dev,).abi_encode_params()),
-            )
-            .unwrap()
-            .address;
-        let psm = chain.deploy_evm(dev, &psm_init).unwrap();
-        let oracle = chain.deploy_evm(dev, &word_stub()).unwrap();
-        let mut world = World {
-            chain,
-            rc,
-            psm,
-            oracle,
-        };
-        world.send(dev, IRateController::setVaultCall { vault: VAULT });
-        world.send(dev, IRateController::setPsmCall { psm });
-        world.send(dev, IRateController::setOracleCall { oracle });
-        world
-    }
+type World = testkit::World<Local, Parts>;
 
-    fn send<C: SolCall>(&mut self, from: Address, call: C) -> C::Return {
-        let rc = self.rc;
-        self.chain.send_call(from, rc, &call).unwrap()
+/// Deployed and wired at T0; `psm_init` is the PSM stand-in's init code.
+fn new_world(psm_init: Vec<u8>) -> World {
+    let mut w = testkit::World::local_at(T0);
+    for who in [VAULT, ALICE] {
+        w.fund(who, ether(100));
     }
+    let dev = w.sender();
+    let rc = w.deploy("rate_controller", (dev,).abi_encode_params());
+    let psm = w.chain().deploy_evm(dev, &psm_init).unwrap();
+    let oracle = w.chain().deploy_evm(dev, &word_stub()).unwrap();
+    let mut w = w.with(Parts { rc, psm, oracle });
+    w.send(rc, IRateController::setVaultCall { vault: VAULT });
+    w.send(rc, IRateController::setPsmCall { psm });
+    w.send(rc, IRateController::setOracleCall { oracle });
+    w
+}
 
+/// The scenarios' helpers.
+trait Scenario {
+    fn set_word(&mut self, stub: Address, value: U256);
+    fn update(&mut self, free: u64, paid: u64) -> (U256, U256);
+}
+
+impl Scenario for World {
     fn set_word(&mut self, stub: Address, value: U256) {
         let input = value.to_be_bytes::<32>().to_vec();
+        let dev = self.sender();
         let receipt = self
-            .chain
-            .transact(TxRequest::call(DEV_ACCOUNT, stub, input))
+            .chain()
+            .transact(TxRequest::call(dev, stub, input))
             .unwrap();
         assert!(receipt.status);
     }
@@ -113,18 +78,19 @@ impl World {
             freeDebt: U256::from(free),
             paidDebt: U256::from(paid),
         };
+        let rc = self.at.rc;
         let preview = self
-            .chain
+            .chain()
             .view(
                 VAULT,
-                self.rc,
+                rc,
                 &IRateController::previewRateCall {
                     freeDebt: call.freeDebt,
                     paidDebt: call.paidDebt,
                 },
             )
             .unwrap();
-        let ret = self.send(VAULT, call);
+        let ret = self.send_from(VAULT, rc, call);
         assert_eq!(
             (preview.ratePerSecondWad, preview.accruedFactorWad),
             (ret.ratePerSecondWad, ret.accruedFactorWad)
@@ -145,7 +111,7 @@ fn params() -> Params {
 
 #[test]
 fn rate_path_matches_the_model() {
-    let mut w = World::new(word_stub());
+    let mut w = new_world(word_stub());
     let p = params();
     let mut rate = model::DEFAULT_MIN_RATE;
     // (seconds, free, paid, psm, oracle state, expected direction)
@@ -159,14 +125,12 @@ fn rate_path_matches_the_model() {
         (60 * DAY, 1_000, 0, 0, 0, Direction::Down),  // floored
     ];
     for &(dt, free, paid, psm, state, direction) in script {
-        w.set_word(w.psm, U256::from(psm));
-        w.set_word(w.oracle, U256::from(state));
-        w.chain.warp(dt);
+        w.set_word(w.at.psm, U256::from(psm));
+        w.set_word(w.at.oracle, U256::from(state));
+        w.chain().warp(dt);
         let (want_rate, accrued) = model::step(rate, dt, direction, &p).unwrap();
-        let rc = w.rc;
-        let receipt = w
-            .chain
-            .transact(TxRequest::call(
+        let rc = w.at.rc;
+        let receipt = w.chain().transact(TxRequest::call(
                 VAULT,
                 rc,
                 IRateController::updateCall {
@@ -192,21 +156,21 @@ fn rate_path_matches_the_model() {
             receipt.gas_used
         );
         rate = want_rate;
-        let stored = w.send(ALICE, IRateController::rateCall {});
+        let stored = w.send_from(ALICE, w.at.rc, IRateController::rateCall {});
         assert_eq!(stored, rate);
     }
     assert_eq!(rate, model::DEFAULT_MIN_RATE);
     // Previews agree with updates.
-    w.chain.warp(DAY);
+    w.chain().warp(DAY);
     w.update(100, 900);
 }
 
 #[test]
 fn reverting_psm_is_tolerated() {
     // PUSH0 PUSH0 REVERT: every call reverts.
-    let mut w = World::new(deploy_init_code(&[0x5f, 0x5f, 0xfd]));
-    w.set_word(w.oracle, U256::ZERO);
-    w.chain.warp(DAY);
+    let mut w = new_world(deploy_init_code(&[0x5f, 0x5f, 0xfd]));
+    w.set_word(w.at.oracle, U256::ZERO);
+    w.chain().warp(DAY);
     let (rate, factor) = w.update(100, 900);
     assert!(rate > model::DEFAULT_MIN_RATE); // 10%: below the band
     assert!(factor > WAD);
@@ -214,20 +178,13 @@ fn reverting_psm_is_tolerated() {
 
 #[test]
 fn errors_are_decoded() {
-    let mut w = World::new(word_stub());
-    let rc = w.rc;
-    let err = w
-        .chain
-        .send_call(
-            ALICE,
-            rc,
-            &IRateController::updateCall {
+    let mut w = new_world(word_stub());
+    let (rc, dev) = (w.at.rc, w.sender());
+    let err = w.try_send(ALICE, rc, IRateController::updateCall {
                 freeDebt: U256::from(1),
                 paidDebt: U256::from(1),
             },
-        )
-        .err()
-        .expect("reverts");
+        ).expect_err("reverts");
     assert_eq!(
         err.as_error::<OnlyVault>(),
         Some(OnlyVault {
@@ -235,17 +192,10 @@ fn errors_are_decoded() {
             vault: VAULT
         })
     );
-    let err = w
-        .chain
-        .send_call(
-            DEV_ACCOUNT,
-            rc,
-            &IRateController::setHalfLifeCall {
+    let err = w.try_send(dev, rc, IRateController::setHalfLifeCall {
                 halfLife: U256::from(60),
             },
-        )
-        .err()
-        .expect("reverts");
+        ).expect_err("reverts");
     assert_eq!(
         err.as_error::<InvalidHalfLife>(),
         Some(InvalidHalfLife {
@@ -254,30 +204,23 @@ fn errors_are_decoded() {
             maxHalfLife: U256::from(model::MAX_HALF_LIFE),
         })
     );
-    let err = w
-        .chain
-        .send_call(
-            DEV_ACCOUNT,
-            rc,
-            &IRateController::setVaultCall { vault: ALICE },
-        )
-        .err()
-        .expect("reverts");
+    let err = w.try_send(dev, rc, IRateController::setVaultCall { vault: ALICE },
+        ).expect_err("reverts");
     assert_eq!(
         err.as_error::<PeerAlreadySet>(),
         Some(PeerAlreadySet { current: VAULT })
     );
     // Views.
-    let band = w.send(ALICE, IRateController::targetBandCall {});
+    let band = w.send_from(ALICE, w.at.rc, IRateController::targetBandCall {});
     assert_eq!(
         (band.lowBps, band.highBps),
         (U256::from(4_000), U256::from(8_000))
     );
     assert_eq!(
-        w.send(ALICE, IRateController::halfLifeCall {}),
+        w.send_from(ALICE, w.at.rc, IRateController::halfLifeCall {}),
         U256::from(7 * DAY)
     );
-    assert_eq!(w.send(ALICE, IRateController::psmCall {}), w.psm);
-    assert_eq!(w.send(ALICE, IRateController::oracleCall {}), w.oracle);
-    assert_eq!(w.send(ALICE, IRateController::lastUpdateCall {}), T0);
+    assert_eq!(w.send_from(ALICE, w.at.rc, IRateController::psmCall {}), w.at.psm);
+    assert_eq!(w.send_from(ALICE, w.at.rc, IRateController::oracleCall {}), w.at.oracle);
+    assert_eq!(w.send_from(ALICE, w.at.rc, IRateController::lastUpdateCall {}), T0);
 }

@@ -15,13 +15,12 @@
 //! `$STYLUS_WASM_DIR`, rebuilt once when stale).
 
 use alloy_primitives::{Address, U256};
-use alloy_sol_types::SolValue;
 use suite_common::errors::EntryPaused;
 use testkit::{
     actors::{ALICE, BOB, CAROL, LIQUIDATOR, TREASURY, USERS},
     coin, ether,
     interfaces::{IAlAsset, IMockErc20, IMockErc4626, IRateController, IVault},
-    usdc, CallError, Local,
+    parts, usdc, CallError, Config, Local,
 };
 use vault::{AccountHealthy, LtvExceeded, RepayExceedsCloseFactor};
 
@@ -43,53 +42,25 @@ struct Parts {
 
 type World = testkit::World<Local, Parts>;
 
-/// AlAsset, USDC, a yield vault over it, the RateController and the
-/// Vault (debt ceiling 10M, min debt 100 coin, minter ceiling 100M);
-/// every user holds 100k USDC of yield-vault shares and approved the
-/// Vault for shares and alUSD.
+/// The deploy plan's Vault (`testkit::parts::vault`, devnet defaults): the
+/// AlAsset, USDC, a yield vault over it, the RateController and the Vault
+/// (debt ceiling 10M, min debt 100 coin, minter ceiling 100M, treasury
+/// `TREASURY`); every user holds 100k USDC of yield-vault shares and
+/// approved the Vault for shares and alUSD.
 fn new_world() -> World {
     let mut w = testkit::World::local_at(T0);
-    let dev = w.sender();
-    let coin = w.deploy(
-        "al_asset",
-        ("Alchemix USD", "alUSD", dev).abi_encode_params(),
-    );
-    let usdc_token = w.deploy(
-        "mock_erc20",
-        ("USD Coin", "USDC", U256::from(6u8), dev).abi_encode_params(),
-    );
-    let yv = w.deploy(
-        "mock_erc4626",
-        (usdc_token, "Yield USDC", "yvUSDC", U256::ZERO, dev).abi_encode_params(),
-    );
-    let rc = w.deploy("rate_controller", (dev,).abi_encode_params());
-    let vault = w.deploy(
-        "vault",
-        (
-            dev,
-            coin,
-            yv,
-            TREASURY,
-            testkit::coin(10_000_000),
-            testkit::coin(100),
-        )
-            .abi_encode_params(),
-    );
+    let mut config = Config::devnet_default();
+    config.roles.treasury = Some(TREASURY);
+    let m = w.deploy_plan(&config, parts::vault);
+    let address = |key: &str| m.address(key).expect("deployed");
+    let usdc_token = address("asset");
+    let (coin, yv, vault) = (address("alAsset"), address("collateral"), address("vault"));
     let mut world = w.with(Parts {
         coin,
         yv,
-        rc,
+        rc: address("rateController"),
         vault,
     });
-    world.send(
-        coin,
-        IAlAsset::addMinterCall {
-            minter: vault,
-            ceiling: testkit::coin(100_000_000),
-        },
-    );
-    world.send(rc, IRateController::setVaultCall { vault });
-    world.send(vault, IVault::setPeerCall { which: 2, peer: rc });
     world.fund(TREASURY, ether(100));
     for user in USERS {
         world.fund(user, ether(100));
