@@ -112,6 +112,25 @@ pub mod parts {
                 | "wire:rate-controller.vault"
         ) || step.starts_with("param:vault.")
     }
+
+    /// The PSM: the asset, the PSM's ERC-4626 vault with its dead shares
+    /// and the inflation guard set to them (when the configuration's
+    /// `mocks.psm_vault`), the alAsset (the PSM as its minter) and the PSM.
+    /// The deployer also holds the asset the plan mints for the pool.
+    pub fn psm(step: &str) -> bool {
+        matches!(
+            step,
+            "mock:asset"
+                | "mock:psm-vault"
+                | "deploy:al-asset"
+                | "deploy:psm"
+                | "minter:psm"
+                | "seed:mint-asset"
+                | "seed:psm-vault.approve"
+                | "seed:psm-vault.dead-shares"
+                | "param:psm.min-vault-supply"
+        )
+    }
 }
 
 /// The suite's and the mocks' built WASM (see `deploy::artifacts`), one per
@@ -136,6 +155,9 @@ pub trait Reverted {
     /// The revert decoded as one of the errors of `E` (a contract's error
     /// enum or an interface's `...Errors`).
     fn decode<E: SolInterface>(&self) -> Option<E>;
+
+    /// The raw revert data (empty for backend failures).
+    fn data(&self) -> &[u8];
 }
 
 impl Reverted for CallError {
@@ -143,6 +165,13 @@ impl Reverted for CallError {
         match self {
             CallError::Reverted { data, .. } => E::abi_decode(data).ok(),
             CallError::Backend(_) => None,
+        }
+    }
+
+    fn data(&self) -> &[u8] {
+        match self {
+            CallError::Reverted { data, .. } => data,
+            CallError::Backend(_) => &[],
         }
     }
 }

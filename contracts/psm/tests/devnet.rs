@@ -7,36 +7,31 @@
 //! guard) and a property test over random sequences of buys, sells, yield,
 //! losses, harvests and time.
 //!
-//! The WASM is read from `target/stylus/` and built with
-//! `cargo run -p scripts -- build ...` when missing or older than its sources.
+//! The world is the deploy plan's PSM (`testkit::parts::psm`).
 
-use std::{cell::RefCell, path::Path, sync::OnceLock};
+use std::cell::RefCell;
 
 use alloy_primitives::{Address, U256};
-use alloy_sol_types::{SolCall, SolError, SolValue};
-use devnet::{artifacts::Artifacts, Clock, Devnet, DevnetConfig, Revert, SnapshotId, DEV_ACCOUNT};
+use alloy_sol_types::SolError;
+use devnet::SnapshotId;
 use proptest::{
     prelude::*,
-    test_runner::{Config, TestRunner},
+    test_runner::{Config as ProptestConfig, TestRunner},
 };
 use psm::{
     BuyDisabledAfterDeadline, InsufficientPsmLiquidity, MinterCeilingExceeded, VaultSupplyTooLow,
 };
 use suite_common::errors::EntryPaused;
-
-mod abi {
-    suite_common::psm_abi!(alloy_sol_types::sol);
-    suite_common::al_asset_abi!(alloy_sol_types::sol);
-    suite_common::mock_erc20_abi!(alloy_sol_types::sol);
-    suite_common::mock_erc4626_abi!(alloy_sol_types::sol);
-}
-use abi::{IAlAsset, IMockErc20, IMockErc4626, IPsm};
+use testkit::{
+    actors::TREASURY,
+    ether,
+    interfaces::{IAlAsset, IMockErc20, IMockErc4626, IPsm},
+    parts, usdc, CallError, Local, Reverted,
+};
 
 const T0: u64 = 1_700_000_000;
 /// Immutability window: 30 days.
 const WINDOW: u64 = 30 * 86_400;
-const TREASURY: Address = Address::repeat_byte(0xd1);
-const DEAD: Address = Address::repeat_byte(0xde);
 const USERS: [Address; 3] = [
     Address::repeat_byte(0xa1),
     Address::repeat_byte(0xa2),
@@ -44,41 +39,6 @@ const USERS: [Address; 3] = [
 ];
 /// Shares' decimals offset of the vault (OpenZeppelin's inflation defence).
 const OFFSET: u8 = 3;
-/// The deployer seeds the vault with 1 USDC of dead shares; the guard asks for it.
-const SEED: u64 = 1_000_000;
-
-// ---------------------------------------------------------------- WASM
-
-/// The WASM of `lib`; stale or missing WASM of these contracts is rebuilt once per test binary.
-fn wasm(lib: &str) -> Vec<u8> {
-    static ARTIFACTS: OnceLock<Artifacts> = OnceLock::new();
-    ARTIFACTS
-        .get_or_init(|| {
-            Artifacts::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
-                .contract(
-                    "psm",
-                    "suite-psm",
-                    &["contracts/psm/src", "contracts/common/src"],
-                )
-                .contract(
-                    "al_asset",
-                    "al-asset",
-                    &["contracts/al-asset/src", "contracts/common/src"],
-                )
-                .contract(
-                    "mock_erc20",
-                    "mock-erc20",
-                    &["contracts/mocks/erc20/src", "contracts/common/src"],
-                )
-                .contract(
-                    "mock_erc4626",
-                    "mock-erc4626",
-                    &["contracts/mocks/erc4626/src", "contracts/common/src"],
-                )
-        })
-        .wasm(lib)
-        .unwrap_or_else(|e| panic!("{e}"))
-}
 
 // ---------------------------------------------------------------- world
 
@@ -86,18 +46,14 @@ fn u(v: u64) -> U256 {
     U256::from(v)
 }
 
-/// `v` whole USDC.
-fn usdc(v: u64) -> U256 {
-    u(v) * u(1_000_000)
-}
-
 /// USDC units to coin (18 decimals).
 fn coin_of(asset: U256) -> U256 {
     asset * u(1_000_000_000_000)
 }
 
-struct World {
-    chain: Devnet,
+/// What the fixture deploys.
+#[derive(Clone, Copy, Debug)]
+struct Parts {
     coin: Address,
     usdc: Address,
     /// Zero when the PSM holds USDC directly.
@@ -105,190 +61,106 @@ struct World {
     psm: Address,
 }
 
-impl World {
-    /// AlAsset, USDC (6 decimals), optionally a vault seeded with 1 USDC of
-    /// dead shares, and the PSM (30-day window, minter ceiling 10M alUSD);
-    /// each user holds 1M USDC and approved the PSM for USDC and alUSD.
-    fn new(with_vault: bool) -> Self {
-        let mut chain = Devnet::with_config(DevnetConfig {
-            clock: Clock::Manual(T0),
-            ..DevnetConfig::default()
-        });
-        let dev = DEV_ACCOUNT;
-        let coin = chain
-            .deploy_wasm(
-                dev,
-                &wasm("al_asset"),
-                Some(&("Alchemix USD", "alUSD", dev).abi_encode_params()),
-            )
-            .unwrap()
-            .address;
-        let token = chain
-            .deploy_wasm(
-                dev,
-                &wasm("mock_erc20"),
-                Some(&("USD Coin", "USDC", U256::from(6u8), dev).abi_encode_params()),
-            )
-            .unwrap()
-            .address;
-        let mut world = World {
-            chain,
-            coin,
-            usdc: token,
-            vault: Address::ZERO,
-            psm: Address::ZERO,
-        };
-        let mut min_supply = U256::ZERO;
-        if with_vault {
-            world.vault = world
-                .chain
-                .deploy_wasm(
-                    dev,
-                    &wasm("mock_erc4626"),
-                    Some(
-                        &(token, "Vault USDC", "vUSDC", U256::from(OFFSET), dev)
-                            .abi_encode_params(),
-                    ),
-                )
-                .unwrap()
-                .address;
-            // The deployer's seed deposit, owned by a dead address.
-            world.send(
-                token,
-                IMockErc20::mintCall {
-                    to: dev,
-                    amount: u(SEED),
-                },
-            );
-            world.send(
-                token,
-                IMockErc20::approveCall {
-                    spender: world.vault,
-                    value: U256::MAX,
-                },
-            );
-            world.send(
-                world.vault,
-                IMockErc4626::depositCall {
-                    assets: u(SEED),
-                    receiver: DEAD,
-                },
-            );
-            min_supply = u(SEED) * U256::from(10u64.pow(OFFSET as u32));
-        }
-        world.psm = world
-            .chain
-            .deploy_wasm(
-                dev,
-                &wasm("psm"),
-                Some(
-                    &(dev, coin, token, world.vault, TREASURY, WINDOW, min_supply)
-                        .abi_encode_params(),
-                ),
-            )
-            .unwrap()
-            .address;
+type World = testkit::World<Local, Parts>;
+
+/// The deploy plan's PSM (devnet defaults, a 30-day window, treasury
+/// `TREASURY`, minter ceiling 10M alUSD): AlAsset, USDC (6 decimals),
+/// optionally a vault (offset 3) seeded with 1 USDC of dead shares and the
+/// inflation guard set to them; each user holds 1M USDC and approved the
+/// PSM for USDC and alUSD.
+fn new_world(with_vault: bool) -> World {
+    let mut w = testkit::World::local_at(T0);
+    let mut config = testkit::Config::devnet_default();
+    config.roles.treasury = Some(TREASURY);
+    config.psm.window_seconds = WINDOW;
+    let mocks = config.mocks.as_mut().expect("the devnet profile has mocks");
+    mocks.psm_vault = with_vault;
+    mocks.vault_decimals_offset = OFFSET;
+    let m = w.deploy_plan(&config, parts::psm);
+    let address = |key: &str| m.address(key).unwrap_or(Address::ZERO);
+    let (coin, token, psm) = (address("alAsset"), address("asset"), address("psm"));
+    let mut world = w.with(Parts {
+        coin,
+        usdc: token,
+        vault: address("psmVault"),
+        psm,
+    });
+    for user in USERS {
+        world.fund(user, ether(100));
         world.send(
-            coin,
-            IAlAsset::addMinterCall {
-                minter: world.psm,
-                ceiling: coin_of(usdc(10_000_000)),
+            token,
+            IMockErc20::mintCall {
+                to: user,
+                amount: usdc(1_000_000),
             },
         );
-        for user in USERS {
-            world
-                .chain
-                .fund(user, U256::from(10u64).pow(U256::from(20u64)));
-            world.send(
-                token,
-                IMockErc20::mintCall {
-                    to: user,
-                    amount: usdc(1_000_000),
-                },
-            );
-            world.send_from(
-                user,
-                token,
-                IMockErc20::approveCall {
-                    spender: world.psm,
-                    value: U256::MAX,
-                },
-            );
-            world.send_from(
-                user,
-                coin,
-                IAlAsset::approveCall {
-                    spender: world.psm,
-                    value: U256::MAX,
-                },
-            );
-        }
-        world
+        world.send_from(
+            user,
+            token,
+            IMockErc20::approveCall {
+                spender: psm,
+                value: U256::MAX,
+            },
+        );
+        world.send_from(
+            user,
+            coin,
+            IAlAsset::approveCall {
+                spender: psm,
+                value: U256::MAX,
+            },
+        );
     }
+    world
+}
 
-    fn send_from<C: SolCall>(&mut self, from: Address, to: Address, call: C) -> C::Return {
-        self.chain
-            .send_call(from, to, &call)
-            .unwrap_or_else(|e| panic!("{}: {e}", C::SIGNATURE))
-    }
+/// The scenarios' helpers.
+trait Scenario {
+    fn usdc_of(&mut self, who: Address) -> U256;
+    fn coin_balance(&mut self, who: Address) -> U256;
+    fn free(&mut self) -> U256;
+    fn holdings(&mut self) -> U256;
+    fn shortfall(&mut self) -> U256;
+    fn outstanding(&mut self) -> U256;
+    fn buy(&mut self, user: Address, asset_in: U256) -> Result<U256, CallError>;
+    fn sell(&mut self, user: Address, coin_in: U256) -> Result<U256, CallError>;
+}
 
-    fn send<C: SolCall>(&mut self, to: Address, call: C) -> C::Return {
-        self.send_from(DEV_ACCOUNT, to, call)
-    }
-
-    fn try_send<C: SolCall>(
-        &mut self,
-        from: Address,
-        to: Address,
-        call: C,
-    ) -> Result<C::Return, Revert> {
-        self.chain.send_call(from, to, &call)
-    }
-
-    fn view<C: SolCall>(&mut self, to: Address, call: C) -> C::Return {
-        self.chain
-            .view(DEV_ACCOUNT, to, &call)
-            .unwrap_or_else(|e| panic!("{}: {e}", C::SIGNATURE))
-    }
-
-    fn try_view<C: SolCall>(&mut self, to: Address, call: C) -> Result<C::Return, Revert> {
-        self.chain.view(DEV_ACCOUNT, to, &call)
-    }
-
+impl Scenario for World {
     fn usdc_of(&mut self, who: Address) -> U256 {
-        self.view(self.usdc, IMockErc20::balanceOfCall { account: who })
+        self.view(self.at.usdc, IMockErc20::balanceOfCall { account: who })
     }
 
     fn coin_balance(&mut self, who: Address) -> U256 {
-        self.view(self.coin, IAlAsset::balanceOfCall { account: who })
+        self.view(self.at.coin, IAlAsset::balanceOfCall { account: who })
     }
 
     fn free(&mut self) -> U256 {
-        self.view(self.psm, IPsm::freePsmAssetsCall {})
+        self.view(self.at.psm, IPsm::freePsmAssetsCall {})
     }
 
     fn holdings(&mut self) -> U256 {
-        self.view(self.psm, IPsm::holdingsCall {})
+        self.view(self.at.psm, IPsm::holdingsCall {})
     }
 
     fn shortfall(&mut self) -> U256 {
-        self.view(self.psm, IPsm::shortfallCall {})
+        self.view(self.at.psm, IPsm::shortfallCall {})
     }
 
     /// The PSM's outstanding mints on the coin (minted − burned) `[coin]`.
     fn outstanding(&mut self) -> U256 {
-        self.view(self.coin, IAlAsset::minterInfoCall { minter: self.psm })
+        self.view(self.at.coin, IAlAsset::minterInfoCall { minter: self.at.psm })
             .outstanding
     }
 
     /// Buys with the quote checked against the execution (coin to the buyer
     /// and fee to the treasury).
-    fn buy(&mut self, user: Address, asset_in: U256) -> Result<U256, Revert> {
-        let quote = self.try_view(self.psm, IPsm::quoteBuyCall { assetIn: asset_in });
+    fn buy(&mut self, user: Address, asset_in: U256) -> Result<U256, CallError> {
+        let quote = self.try_view(self.at.psm, IPsm::quoteBuyCall { assetIn: asset_in });
         let (coin_before, fee_before) = (self.coin_balance(user), self.coin_balance(TREASURY));
         let result = self.try_send(
             user,
-            self.psm,
+            self.at.psm,
             IPsm::buyCall {
                 assetIn: asset_in,
                 minCoinOut: U256::ZERO,
@@ -306,7 +178,7 @@ impl World {
                 );
             }
             // The quote fails exactly when the buy fails, with the same error.
-            (Err(q), Err(r)) => assert_eq!(q.data, r.data, "quoteBuy error"),
+            (Err(q), Err(r)) => assert_eq!(q.data(), r.data(), "quoteBuy error"),
             _ => panic!(
                 "quoteBuy {:?} but buy {result:?}",
                 quote.map(|q| (q.coinOut, q.fee))
@@ -316,12 +188,12 @@ impl World {
     }
 
     /// Sells with the quote checked against the execution.
-    fn sell(&mut self, user: Address, coin_in: U256) -> Result<U256, Revert> {
-        let quote = self.try_view(self.psm, IPsm::quoteSellCall { coinIn: coin_in });
+    fn sell(&mut self, user: Address, coin_in: U256) -> Result<U256, CallError> {
+        let quote = self.try_view(self.at.psm, IPsm::quoteSellCall { coinIn: coin_in });
         let before = self.usdc_of(user);
         let result = self.try_send(
             user,
-            self.psm,
+            self.at.psm,
             IPsm::sellCall {
                 coinIn: coin_in,
                 minAssetOut: U256::ZERO,
@@ -333,7 +205,7 @@ impl World {
                 assert_eq!(q, out, "quoteSell");
                 assert_eq!(self.usdc_of(user) - before, *out);
             }
-            (Err(q), Err(r)) => assert_eq!(q.data, r.data, "quoteSell error"),
+            (Err(q), Err(r)) => assert_eq!(q.data(), r.data(), "quoteSell error"),
             // A quote cannot see the seller's balance or allowance.
             (Ok(_), Err(_)) => {}
             _ => panic!("quoteSell {quote:?} but sell {result:?}"),
@@ -342,7 +214,10 @@ impl World {
     }
 }
 
-fn revert_is<E: SolError + PartialEq + std::fmt::Debug>(result: Result<U256, Revert>, expected: E) {
+fn revert_is<E: SolError + PartialEq + std::fmt::Debug>(
+    result: Result<U256, CallError>,
+    expected: E,
+) {
     let revert = result.expect_err("expected a revert");
     assert_eq!(revert.as_error::<E>(), Some(expected), "{revert}");
 }
@@ -352,7 +227,7 @@ fn revert_is<E: SolError + PartialEq + std::fmt::Debug>(result: Result<U256, Rev
 #[test]
 fn round_trip_with_and_without_vault() {
     for with_vault in [false, true] {
-        let mut w = World::new(with_vault);
+        let mut w = new_world(with_vault);
         let alice = USERS[0];
         let out = w.buy(alice, usdc(1_000)).unwrap();
         // The vault's rounding may credit a few units less than 1,000 USDC,
@@ -382,7 +257,8 @@ fn round_trip_with_and_without_vault() {
 
 #[test]
 fn bank_run_drains_the_psm_to_zero_and_loses_nothing() {
-    let mut w = World::new(true);
+    let mut w = new_world(true);
+    let dev = w.sender();
     let mut minted = Vec::new();
     for (i, user) in USERS.into_iter().enumerate() {
         minted.push(w.buy(user, usdc(100_000 * (i as u64 + 1))).unwrap());
@@ -404,14 +280,14 @@ fn bank_run_drains_the_psm_to_zero_and_loses_nothing() {
     }
     // The next sell fails clearly: nothing is left.
     w.send(
-        w.coin,
+        w.at.coin,
         IAlAsset::addMinterCall {
-            minter: DEV_ACCOUNT,
+            minter: dev,
             ceiling: coin_of(usdc(1)),
         },
     );
     w.send(
-        w.coin,
+        w.at.coin,
         IAlAsset::mintCall {
             to: USERS[0],
             amount: coin_of(usdc(1)),
@@ -430,14 +306,14 @@ fn bank_run_drains_the_psm_to_zero_and_loses_nothing() {
 
 #[test]
 fn vault_yield_is_harvested_to_the_reserves() {
-    let mut w = World::new(true);
+    let mut w = new_world(true);
     w.buy(USERS[0], usdc(500_000)).unwrap();
     let free = w.free();
-    w.send(w.vault, IMockErc4626::simulateYieldCall { bps: u(200) }); // +2%
+    w.send(w.at.vault, IMockErc4626::simulateYieldCall { bps: u(200) }); // +2%
     let holdings = w.holdings();
     assert!(holdings > free + usdc(9_000), "holdings {holdings}");
     let before = w.usdc_of(TREASURY);
-    let harvested = w.send(w.psm, IPsm::harvestCall {});
+    let harvested = w.send(w.at.psm, IPsm::harvestCall {});
     assert_eq!(w.usdc_of(TREASURY) - before, harvested);
     // All the yield but the vault's rounding went out; the backing is intact.
     assert!(
@@ -448,7 +324,7 @@ fn vault_yield_is_harvested_to_the_reserves() {
     assert_eq!(w.free(), free);
     assert!(w.holdings() >= free);
     // A second harvest finds nothing.
-    assert_eq!(w.send(w.psm, IPsm::harvestCall {}), U256::ZERO);
+    assert_eq!(w.send(w.at.psm, IPsm::harvestCall {}), U256::ZERO);
     // Everyone can still sell out in full.
     let coin = w.coin_balance(USERS[0]);
     assert_eq!(w.sell(USERS[0], coin).unwrap(), free);
@@ -457,37 +333,37 @@ fn vault_yield_is_harvested_to_the_reserves() {
 
 #[test]
 fn direct_holdings_yield_is_harvested_too() {
-    let mut w = World::new(false);
+    let mut w = new_world(false);
     w.buy(USERS[0], usdc(1_000)).unwrap();
     // A rebase / donation to the PSM.
     w.send(
-        w.usdc,
+        w.at.usdc,
         IMockErc20::mintCall {
-            to: w.psm,
+            to: w.at.psm,
             amount: usdc(7),
         },
     );
-    assert_eq!(w.send(w.psm, IPsm::harvestCall {}), usdc(7));
+    assert_eq!(w.send(w.at.psm, IPsm::harvestCall {}), usdc(7));
     assert_eq!(w.usdc_of(TREASURY), usdc(7));
     assert_eq!(w.holdings(), w.free());
 }
 
 #[test]
 fn vault_loss_is_reported_and_sells_never_pay_more_than_held() {
-    let mut w = World::new(true);
+    let mut w = new_world(true);
     let coin = w.buy(USERS[0], usdc(100_000)).unwrap();
     w.buy(USERS[1], usdc(100_000)).unwrap();
     let free = w.free();
-    w.send(w.vault, IMockErc4626::simulateLossCall { bps: u(1_000) }); // −10%
+    w.send(w.at.vault, IMockErc4626::simulateLossCall { bps: u(1_000) }); // −10%
     let holdings = w.holdings();
     assert!(holdings < free);
     assert_eq!(w.shortfall(), free - holdings);
     assert_eq!(
-        w.view(w.psm, IPsm::freePsmAssetsInCoinCall {}),
+        w.view(w.at.psm, IPsm::freePsmAssetsInCoinCall {}),
         coin_of(holdings)
     );
     // Nothing to harvest.
-    assert_eq!(w.send(w.psm, IPsm::harvestCall {}), U256::ZERO);
+    assert_eq!(w.send(w.at.psm, IPsm::harvestCall {}), U256::ZERO);
     // The first seller exits 1:1; the second is capped at what is held.
     w.sell(USERS[0], coin).unwrap();
     let held = w.holdings();
@@ -511,14 +387,14 @@ fn vault_loss_is_reported_and_sells_never_pay_more_than_held() {
 
 #[test]
 fn sells_work_after_the_deadline_and_while_paused() {
-    let mut w = World::new(true);
+    let mut w = new_world(true);
     let coin = w.buy(USERS[0], usdc(10_000)).unwrap();
-    w.send(w.psm, IPsm::setBuyPausedCall { paused: true });
+    w.send(w.at.psm, IPsm::setBuyPausedCall { paused: true });
     revert_is(w.buy(USERS[1], usdc(1)), EntryPaused {});
     w.sell(USERS[0], coin / u(2)).unwrap();
-    w.send(w.psm, IPsm::setBuyPausedCall { paused: false });
-    w.chain.warp(WINDOW);
-    let now = w.chain.next_timestamp();
+    w.send(w.at.psm, IPsm::setBuyPausedCall { paused: false });
+    w.chain().warp(WINDOW);
+    let now = w.chain().next_timestamp();
     revert_is(
         w.buy(USERS[1], usdc(1)),
         BuyDisabledAfterDeadline {
@@ -533,10 +409,10 @@ fn sells_work_after_the_deadline_and_while_paused() {
 
 #[test]
 fn enable_immutability_now_ends_buys_early() {
-    let mut w = World::new(false);
-    w.chain.warp(3_600);
-    w.send(w.psm, IPsm::enableImmutabilityNowCall {});
-    let deadline = w.view(w.psm, IPsm::immutabilityDeadlineCall {});
+    let mut w = new_world(false);
+    w.chain().warp(3_600);
+    w.send(w.at.psm, IPsm::enableImmutabilityNowCall {});
+    let deadline = w.view(w.at.psm, IPsm::immutabilityDeadlineCall {});
     assert!(deadline < T0 + WINDOW);
     assert!(w
         .buy(USERS[0], usdc(1))
@@ -546,7 +422,7 @@ fn enable_immutability_now_ends_buys_early() {
 
 #[test]
 fn quotes_equal_executions_along_the_fee_ramp() {
-    let mut w = World::new(true);
+    let mut w = new_world(true);
     let half = T0 + WINDOW / 2;
     for (t, amount) in [
         (T0 + 10, 1_234),
@@ -555,13 +431,13 @@ fn quotes_equal_executions_along_the_fee_ramp() {
         (half + WINDOW / 4, 1_000_001),
         (T0 + WINDOW - 1, 333_333),
     ] {
-        w.chain.set_next_timestamp(t);
+        w.chain().set_next_timestamp(t);
         let user = USERS[(t % 3) as usize];
         let before = w.coin_balance(TREASURY);
         let asset_in = u(amount) * u(1_000) + u(7);
         w.buy(user, asset_in).unwrap();
         let fee = w.coin_balance(TREASURY) - before;
-        let bps = w.view(w.psm, IPsm::buyFeeBpsCall {});
+        let bps = w.view(w.at.psm, IPsm::buyFeeBpsCall {});
         if t <= half {
             assert_eq!(fee, U256::ZERO);
             assert_eq!(bps, U256::ZERO);
@@ -584,11 +460,11 @@ fn quotes_equal_executions_along_the_fee_ramp() {
 
 #[test]
 fn the_coins_minter_ceiling_bubbles_up() {
-    let mut w = World::new(false);
+    let mut w = new_world(false);
     w.send(
-        w.coin,
+        w.at.coin,
         IAlAsset::setMinterCeilingCall {
-            minter: w.psm,
+            minter: w.at.psm,
             ceiling: coin_of(usdc(100)),
         },
     );
@@ -597,7 +473,7 @@ fn the_coins_minter_ceiling_bubbles_up() {
     revert_is(
         w.buy(USERS[0], usdc(50)),
         MinterCeilingExceeded {
-            minter: w.psm,
+            minter: w.at.psm,
             ceiling: coin_of(usdc(100)),
             outstanding: coin_of(usdc(60)),
             amount: coin_of(usdc(50)),
@@ -608,10 +484,10 @@ fn the_coins_minter_ceiling_bubbles_up() {
 
 #[test]
 fn the_inflation_guard_needs_a_seeded_vault() {
-    let mut w = World::new(true);
-    let supply = w.view(w.vault, IMockErc4626::totalSupplyCall {});
+    let mut w = new_world(true);
+    let supply = w.view(w.at.vault, IMockErc4626::totalSupplyCall {});
     w.send(
-        w.psm,
+        w.at.psm,
         IPsm::setMinVaultSupplyCall {
             minimum: supply + u(1),
         },
@@ -668,9 +544,9 @@ fn op() -> impl Strategy<Value = Op> {
 #[test]
 fn random_sequences_keep_the_backing() {
     for with_vault in [true, false] {
-        let world = RefCell::new(World::new(with_vault));
-        let snapshot = RefCell::new(world.borrow_mut().chain.snapshot());
-        let mut runner = TestRunner::new(Config {
+        let world = RefCell::new(new_world(with_vault));
+        let snapshot = RefCell::new(world.borrow_mut().snapshot());
+        let mut runner = TestRunner::new(ProptestConfig {
             cases: 12,
             ..Config::default()
         });
@@ -679,8 +555,8 @@ fn random_sequences_keep_the_backing() {
                 let mut w = world.borrow_mut();
                 // Every case starts from the freshly deployed world.
                 let id: SnapshotId = *snapshot.borrow();
-                assert!(w.chain.revert_to(id));
-                *snapshot.borrow_mut() = w.chain.snapshot();
+                assert!(w.chain().revert_to(id));
+                *snapshot.borrow_mut() = w.chain().snapshot();
                 run_case(&mut w, with_vault, &ops);
                 Ok(())
             })
@@ -719,24 +595,24 @@ fn run_case(w: &mut World, with_vault: bool, ops: &[Op]) {
                 }
             }
             Op::Yield { bps } if with_vault => {
-                w.send(w.vault, IMockErc4626::simulateYieldCall { bps: u(bps) });
+                w.send(w.at.vault, IMockErc4626::simulateYieldCall { bps: u(bps) });
             }
             Op::Loss { bps } if with_vault => {
-                w.send(w.vault, IMockErc4626::simulateLossCall { bps: u(bps) });
+                w.send(w.at.vault, IMockErc4626::simulateLossCall { bps: u(bps) });
                 lost = true;
             }
             Op::Yield { .. } | Op::Loss { .. } => {}
             Op::Harvest => {
                 let before = w.usdc_of(TREASURY);
-                let harvested = w.send(w.psm, IPsm::harvestCall {});
+                let harvested = w.send(w.at.psm, IPsm::harvestCall {});
                 assert_eq!(w.usdc_of(TREASURY) - before, harvested);
             }
-            Op::Warp { seconds } => w.chain.warp(seconds),
+            Op::Warp { seconds } => w.chain().warp(seconds),
         }
         let (free, holdings) = (w.free(), w.holdings());
         assert_eq!(w.shortfall(), free.saturating_sub(holdings));
         assert_eq!(
-            w.view(w.psm, IPsm::freePsmAssetsInCoinCall {}),
+            w.view(w.at.psm, IPsm::freePsmAssetsInCoinCall {}),
             coin_of(free.min(holdings))
         );
         // Minted − burned by the PSM is the free assets, to the unit, as long

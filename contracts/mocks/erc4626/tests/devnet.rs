@@ -1,154 +1,118 @@
 //! MockErc20 + MockErc4626 on the devnet (real WASM): deposit, mint,
 //! redeem, withdraw, simulated yield and loss, the inflation attack, and
-//! decoded errors. The WASM is read from `target/stylus/` and built with
-//! `cargo run -p scripts -- build ...` when missing or older than its sources.
-
-use std::{path::Path, sync::OnceLock};
+//! decoded errors. The WASM comes from the test kit (`testkit::wasm`).
 
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::{SolCall, SolValue};
-use devnet::{artifacts::Artifacts, Clock, Devnet, DevnetConfig, TxRequest, DEV_ACCOUNT};
+use devnet::TxRequest;
 use mock_erc4626::{
     to_assets, to_shares, Deposit, ERC4626ExceededMaxRedeem, ERC4626ExceededMaxWithdraw,
     LossAboveTotal, Withdraw,
 };
 use suite_common::{erc20::ERC20InsufficientAllowance, math::Rounding};
 
-mod abi {
-    suite_common::mock_erc20_abi!(alloy_sol_types::sol);
-    suite_common::mock_erc4626_abi!(alloy_sol_types::sol);
-}
-use abi::{IMockErc20, IMockErc4626};
+use testkit::{
+    actors::ALICE,
+    ether,
+    interfaces::{IMockErc20, IMockErc4626},
+    usdc, Local,
+};
 
-const ALICE: Address = Address::repeat_byte(0xa1);
 const BOB: Address = Address::repeat_byte(0xb0);
 const ATTACKER: Address = Address::repeat_byte(0xa7);
 const OFFSET: u8 = 6;
 
-// ---------------------------------------------------------------- WASM
-
-/// The WASM of `lib`; stale or missing WASM of these contracts is rebuilt once per test binary.
-fn wasm(lib: &str) -> Vec<u8> {
-    static ARTIFACTS: OnceLock<Artifacts> = OnceLock::new();
-    ARTIFACTS
-        .get_or_init(|| {
-            Artifacts::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.."))
-                .contract(
-                    "mock_erc20",
-                    "mock-erc20",
-                    &["contracts/mocks/erc20/src", "contracts/common/src"],
-                )
-                .contract(
-                    "mock_erc4626",
-                    "mock-erc4626",
-                    &["contracts/mocks/erc4626/src", "contracts/common/src"],
-                )
-        })
-        .wasm(lib)
-        .unwrap_or_else(|e| panic!("{e}"))
-}
-
 // ---------------------------------------------------------------- world
 
-fn usdc(v: u64) -> U256 {
-    U256::from(v) * U256::from(1_000_000u64)
-}
-
-struct World {
-    chain: Devnet,
+/// What the fixture deploys.
+#[derive(Clone, Copy, Debug)]
+struct Parts {
     token: Address,
     vault: Address,
 }
 
-impl World {
-    fn new() -> Self {
-        let mut chain = Devnet::with_config(DevnetConfig {
-            clock: Clock::Manual(1_700_000_000),
-            ..DevnetConfig::default()
-        });
-        for who in [ALICE, BOB, ATTACKER] {
-            chain.fund(who, U256::from(10u64).pow(U256::from(21)));
-        }
-        let dev = DEV_ACCOUNT;
-        let token = chain
-            .deploy_wasm(
-                dev,
-                &wasm("mock_erc20"),
-                Some(&("Mock USDC", "mUSDC", U256::from(6), dev).abi_encode_params()),
-            )
-            .unwrap()
-            .address;
-        let vault = chain
-            .deploy_wasm(
-                dev,
-                &wasm("mock_erc4626"),
-                Some(&(token, "Mock Vault", "mvUSDC", U256::from(OFFSET), dev).abi_encode_params()),
-            )
-            .unwrap()
-            .address;
-        let mut world = World {
-            chain,
-            token,
-            vault,
-        };
-        for who in [ALICE, BOB, ATTACKER] {
-            world.token(
-                who,
-                IMockErc20::mintCall {
-                    to: who,
-                    amount: usdc(1_000_000),
-                },
-            );
-            world.token(
-                who,
-                IMockErc20::approveCall {
-                    spender: vault,
-                    value: U256::MAX,
-                },
-            );
-        }
-        world
-    }
+type World = testkit::World<Local, Parts>;
 
+fn new_world() -> World {
+    let mut w = testkit::World::local_at(1_700_000_000);
+    for who in [ALICE, BOB, ATTACKER] {
+        w.fund(who, ether(1_000));
+    }
+    let dev = w.sender();
+    let token = w.deploy(
+        "mock_erc20",
+        ("Mock USDC", "mUSDC", U256::from(6), dev).abi_encode_params(),
+    );
+    let vault = w.deploy(
+        "mock_erc4626",
+        (token, "Mock Vault", "mvUSDC", U256::from(OFFSET), dev).abi_encode_params(),
+    );
+    let mut world = w.with(Parts { token, vault });
+    for who in [ALICE, BOB, ATTACKER] {
+        world.token(
+            who,
+            IMockErc20::mintCall {
+                to: who,
+                amount: usdc(1_000_000),
+            },
+        );
+        world.token(
+            who,
+            IMockErc20::approveCall {
+                spender: vault,
+                value: U256::MAX,
+            },
+        );
+    }
+    world
+}
+
+/// The scenarios' helpers.
+trait Scenario {
+    fn token<C: SolCall>(&mut self, from: Address, call: C) -> C::Return;
+    fn vault<C: SolCall>(&mut self, from: Address, call: C) -> C::Return;
+    fn total_assets(&mut self) -> U256;
+    fn supply(&mut self) -> U256;
+    fn asset_balance(&mut self, who: Address) -> U256;
+    fn shares_of(&mut self, who: Address) -> U256;
+}
+
+impl Scenario for World {
     fn token<C: SolCall>(&mut self, from: Address, call: C) -> C::Return {
-        let token = self.token;
-        self.chain.send_call(from, token, &call).unwrap()
+        let token = self.at.token;
+        self.send_from(from, token, call)
     }
 
     fn vault<C: SolCall>(&mut self, from: Address, call: C) -> C::Return {
-        let vault = self.vault;
-        self.chain.send_call(from, vault, &call).unwrap()
-    }
-
-    fn view<C: SolCall>(&mut self, to: Address, call: C) -> C::Return {
-        self.chain.view(DEV_ACCOUNT, to, &call).unwrap()
+        let vault = self.at.vault;
+        self.send_from(from, vault, call)
     }
 
     fn total_assets(&mut self) -> U256 {
-        let vault = self.vault;
+        let vault = self.at.vault;
         self.view(vault, IMockErc4626::totalAssetsCall {})
     }
 
     fn supply(&mut self) -> U256 {
-        let vault = self.vault;
+        let vault = self.at.vault;
         self.view(vault, IMockErc4626::totalSupplyCall {})
     }
 
     fn asset_balance(&mut self, who: Address) -> U256 {
-        let token = self.token;
+        let token = self.at.token;
         self.view(token, IMockErc20::balanceOfCall { account: who })
     }
 
     fn shares_of(&mut self, who: Address) -> U256 {
-        let vault = self.vault;
+        let vault = self.at.vault;
         self.view(vault, IMockErc4626::balanceOfCall { account: who })
     }
 }
 
 #[test]
 fn metadata() {
-    let mut w = World::new();
-    let (vault, token) = (w.vault, w.token);
+    let mut w = new_world();
+    let (vault, token) = (w.at.vault, w.at.token);
     assert_eq!(w.view(vault, IMockErc4626::decimalsCall {}), 12);
     assert_eq!(w.view(vault, IMockErc4626::decimalsOffsetCall {}), OFFSET);
     assert_eq!(w.view(vault, IMockErc4626::assetCall {}), token);
@@ -162,8 +126,8 @@ fn metadata() {
 
 #[test]
 fn deposit_yield_redeem_loss_withdraw() {
-    let mut w = World::new();
-    let vault = w.vault;
+    let mut w = new_world();
+    let vault = w.at.vault;
     // Deposit: 1,000 USDC → 1e15 shares (offset 6).
     let shares = w.vault(
         ALICE,
@@ -175,9 +139,7 @@ fn deposit_yield_redeem_loss_withdraw() {
     assert_eq!(shares, usdc(1_000) * U256::from(1_000_000u64));
     assert_eq!(w.total_assets(), usdc(1_000));
     // Events through a raw transaction: Bob mints 1e12 shares.
-    let receipt = w
-        .chain
-        .transact(TxRequest::call(
+    let receipt = w.chain().transact(TxRequest::call(
             BOB,
             vault,
             IMockErc4626::mintCall {
@@ -255,9 +217,7 @@ fn deposit_yield_redeem_loss_withdraw() {
             value: bob_shares,
         },
     );
-    let receipt = w
-        .chain
-        .transact(TxRequest::call(
+    let receipt = w.chain().transact(TxRequest::call(
             ALICE,
             vault,
             IMockErc4626::redeemCall {
@@ -278,8 +238,8 @@ fn deposit_yield_redeem_loss_withdraw() {
 
 #[test]
 fn errors_are_decoded() {
-    let mut w = World::new();
-    let vault = w.vault;
+    let mut w = new_world();
+    let vault = w.at.vault;
     w.vault(
         ALICE,
         IMockErc4626::depositCall {
@@ -288,12 +248,7 @@ fn errors_are_decoded() {
         },
     );
     let shares = w.shares_of(ALICE);
-    let err = w
-        .chain
-        .send_call(
-            ALICE,
-            vault,
-            &IMockErc4626::redeemCall {
+    let err = w.try_send(ALICE, vault, IMockErc4626::redeemCall {
                 shares: shares + U256::from(1),
                 receiver: ALICE,
                 owner: ALICE,
@@ -308,12 +263,7 @@ fn errors_are_decoded() {
             max: shares
         })
     );
-    let err = w
-        .chain
-        .send_call(
-            ALICE,
-            vault,
-            &IMockErc4626::withdrawCall {
+    let err = w.try_send(ALICE, vault, IMockErc4626::withdrawCall {
                 assets: usdc(11),
                 receiver: ALICE,
                 owner: ALICE,
@@ -328,12 +278,7 @@ fn errors_are_decoded() {
             max: usdc(10)
         })
     );
-    let err = w
-        .chain
-        .send_call(
-            ALICE,
-            vault,
-            &IMockErc4626::simulateLossCall {
+    let err = w.try_send(ALICE, vault, IMockErc4626::simulateLossCall {
                 bps: U256::from(10_001),
             },
         )
@@ -346,7 +291,7 @@ fn errors_are_decoded() {
     );
     // No allowance: the MockErc20's error bubbles up through the vault.
     let carol = Address::repeat_byte(0xc0);
-    w.chain.fund(carol, U256::from(10u64).pow(U256::from(20)));
+    w.fund(carol, ether(100));
     w.token(
         carol,
         IMockErc20::mintCall {
@@ -354,12 +299,7 @@ fn errors_are_decoded() {
             amount: usdc(5),
         },
     );
-    let err = w
-        .chain
-        .send_call(
-            carol,
-            vault,
-            &IMockErc4626::depositCall {
+    let err = w.try_send(carol, vault, IMockErc4626::depositCall {
                 assets: usdc(5),
                 receiver: carol,
             },
@@ -377,8 +317,8 @@ fn errors_are_decoded() {
 
 #[test]
 fn inflation_attack_fails_on_chain() {
-    let mut w = World::new();
-    let vault = w.vault;
+    let mut w = new_world();
+    let vault = w.at.vault;
     // The attacker deposits 1 wei of asset, then donates 100,000 USDC.
     let attacker_shares = w.vault(
         ATTACKER,
