@@ -2,68 +2,26 @@
 //! AlAsset and a MockErc20, with a tiny EVM stand-in for the Vault's
 //! `totals()` (the collateral value is settable, so backing can be steered).
 //!
-//! The WASM is read from `target/stylus/` and built with
-//! `cargo run -p scripts -- build ...` when missing or older than its sources.
-
-use std::{path::Path, sync::OnceLock};
+//! The WASM comes from the test kit (`testkit::wasm`).
 
 use alloy_primitives::{Address, Bytes, U256};
 use alloy_sol_types::{SolCall, SolError, SolValue};
-use devnet::{
-    artifacts::Artifacts, deploy_init_code, Clock, Devnet, DevnetConfig, Receipt, TxRequest,
-    DEV_ACCOUNT,
-};
+use devnet::{deploy_init_code, Receipt, TxRequest, DEV_ACCOUNT};
 use twap_oracle::{
     expansion_amount, BackingComputed, EpochAdvanced, EpochNotOver, ExpansionMinted, SampleTooSoon,
     EPOCH_LENGTH, HEALTH_HEALTHY, HEALTH_WEAK, STATE_CONTRACTION, STATE_EXPANSION, STATE_MAINTAIN,
 };
 
-mod abi {
-    suite_common::twap_oracle_abi!(alloy_sol_types::sol);
-    suite_common::v2_pool_abi!(alloy_sol_types::sol);
-    suite_common::mock_erc20_abi!(alloy_sol_types::sol);
-    suite_common::al_asset_abi!(alloy_sol_types::sol);
-}
-use abi::{IAlAsset, IMockErc20, ITwapOracle, IV2Pool};
+use testkit::{
+    interfaces::{IAlAsset, IMockErc20, ITwapOracle, IV2Pool},
+    Local, Reverted,
+};
 
 /// A 6-hour boundary, plus 1,000 s.
 const T0: u64 = 1_700_000_000 - 1_700_000_000 % EPOCH_LENGTH + 1_000;
 const RECIPIENT: Address = Address::repeat_byte(0xd1);
 const ATTACKER: Address = Address::repeat_byte(0xa7);
 const INTERVAL: u64 = 1_800;
-
-// ---------------------------------------------------------------- WASM
-
-/// The WASM of `lib`; stale or missing WASM of these contracts is rebuilt once per test binary.
-fn wasm(lib: &str) -> Vec<u8> {
-    static ARTIFACTS: OnceLock<Artifacts> = OnceLock::new();
-    ARTIFACTS
-        .get_or_init(|| {
-            Artifacts::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
-                .contract(
-                    "twap_oracle",
-                    "twap-oracle",
-                    &["contracts/twap-oracle/src", "contracts/common/src"],
-                )
-                .contract(
-                    "v2_pool",
-                    "v2-pool",
-                    &["contracts/mocks/v2-pool/src", "contracts/common/src"],
-                )
-                .contract(
-                    "mock_erc20",
-                    "mock-erc20",
-                    &["contracts/mocks/erc20/src", "contracts/common/src"],
-                )
-                .contract(
-                    "al_asset",
-                    "al-asset",
-                    &["contracts/al-asset/src", "contracts/common/src"],
-                )
-        })
-        .wasm(lib)
-        .unwrap_or_else(|e| panic!("{e}"))
-}
 
 // ---------------------------------------------------------------- world
 
@@ -86,8 +44,9 @@ fn vault_stub_code() -> Vec<u8> {
     ]
 }
 
-struct World {
-    chain: Devnet,
+/// What the fixture deploys.
+#[derive(Clone, Copy, Debug)]
+struct Parts {
     al: Address,
     usd: Address,
     usd_decimals: u8,
@@ -97,208 +56,174 @@ struct World {
     al_is_token0: bool,
 }
 
-impl World {
-    /// alUSD / tUSD pool at 1.00 with 1,000,000 of each, alUSD as `token0`
-    /// or `token1` as asked, the oracle (30 min samples, 6 needed) wired to
-    /// the vault stand-in, and an expansion ceiling of 100,000 alUSD (supply
-    /// 20,000,000: 10,000,000 each to the LP and the attacker).
-    fn new(al_is_token0: bool, usd_decimals: u8) -> Self {
-        let mut chain = Devnet::with_config(DevnetConfig {
-            clock: Clock::Manual(T0),
-            ..DevnetConfig::default()
-        });
-        chain.fund(ATTACKER, e18(1_000));
-        let dev = DEV_ACCOUNT;
-        let al = chain
-            .deploy_wasm(
-                dev,
-                &wasm("al_asset"),
-                Some(&("Alchemix USD", "alUSD", dev).abi_encode_params()),
+type World = testkit::World<Local, Parts>;
+
+/// alUSD / tUSD pool at 1.00 with 1,000,000 of each, alUSD as `token0`
+/// or `token1` as asked, the oracle (30 min samples, 6 needed) wired to
+/// the vault stand-in, and an expansion ceiling of 100,000 alUSD (supply
+/// 20,000,000: 10,000,000 each to the LP and the attacker).
+fn new_world(al_is_token0: bool, usd_decimals: u8) -> World {
+    let mut w = testkit::World::local_at(T0);
+    w.fund(ATTACKER, e18(1_000));
+    let dev = w.sender();
+    let al = w.deploy(
+        "al_asset",
+        ("Alchemix USD", "alUSD", dev).abi_encode_params(),
+    );
+    let usd = (0..40)
+        .map(|_| {
+            w.deploy(
+                "mock_erc20",
+                ("Test USD", "tUSD", U256::from(usd_decimals), dev).abi_encode_params(),
             )
-            .unwrap()
-            .address;
-        let usd_code = wasm("mock_erc20");
-        let usd = (0..40)
-            .map(|_| {
-                chain
-                    .deploy_wasm(
-                        dev,
-                        &usd_code,
-                        Some(
-                            &("Test USD", "tUSD", U256::from(usd_decimals), dev)
-                                .abi_encode_params(),
-                        ),
-                    )
-                    .unwrap()
-                    .address
-            })
-            .find(|usd| (al < *usd) == al_is_token0)
-            .expect("a token on the wanted side");
-        let pool = chain
-            .deploy_wasm(dev, &wasm("v2_pool"), Some(&(al, usd).abi_encode_params()))
-            .unwrap()
-            .address;
-        let mut world = World {
-            chain,
-            al,
-            usd,
-            usd_decimals,
-            pool,
-            oracle: Address::ZERO,
-            vault: Address::ZERO,
-            al_is_token0,
-        };
+        })
+        .find(|usd| (al < *usd) == al_is_token0)
+        .expect("a token on the wanted side");
+    let pool = w.deploy("v2_pool", (al, usd).abi_encode_params());
+    let mut world = w.with(Parts {
+        al,
+        usd,
+        usd_decimals,
+        pool,
+        oracle: Address::ZERO,
+        vault: Address::ZERO,
+        al_is_token0,
+    });
+    world.send(
+        al,
+        IAlAsset::addMinterCall {
+            minter: dev,
+            ceiling: e18(1_000_000_000),
+        },
+    );
+    for who in [dev, ATTACKER] {
         world.send(
             al,
-            IAlAsset::addMinterCall {
-                minter: dev,
-                ceiling: e18(1_000_000_000),
+            IAlAsset::mintCall {
+                to: who,
+                amount: e18(10_000_000),
             },
         );
-        for who in [dev, ATTACKER] {
-            world.send(
-                al,
-                IAlAsset::mintCall {
-                    to: who,
-                    amount: e18(10_000_000),
+        let amount = world.usd_amount(10_000_000);
+        world.send(usd, IMockErc20::mintCall { to: who, amount });
+        for token in [al, usd] {
+            world.send_from(
+                who,
+                token,
+                IMockErc20::approveCall {
+                    spender: pool,
+                    value: U256::MAX,
                 },
             );
-            world.send(
-                usd,
-                IMockErc20::mintCall {
-                    to: who,
-                    amount: world.usd_amount(10_000_000),
-                },
-            );
-            for token in [al, usd] {
-                world.send_from(
-                    who,
-                    token,
-                    IMockErc20::approveCall {
-                        spender: pool,
-                        value: U256::MAX,
-                    },
-                );
-            }
         }
-        // Liquidity 1,000,000 / 1,000,000.
-        let (coin, asset) = (e18(1_000_000), world.usd_amount(1_000_000));
-        let (a0, a1) = if al_is_token0 {
-            (coin, asset)
-        } else {
-            (asset, coin)
-        };
-        world.send(
+    }
+    // Liquidity 1,000,000 / 1,000,000.
+    let (coin, asset) = (e18(1_000_000), world.usd_amount(1_000_000));
+    let (a0, a1) = if al_is_token0 {
+        (coin, asset)
+    } else {
+        (asset, coin)
+    };
+    world.send(
+        pool,
+        IV2Pool::addLiquidityCall {
+            amount0: a0,
+            amount1: a1,
+            to: dev,
+        },
+    );
+
+    world.at.vault = world
+        .chain()
+        .deploy_evm(dev, &deploy_init_code(&vault_stub_code()))
+        .unwrap();
+    world.at.oracle = world.deploy(
+        "twap_oracle",
+        (
+            dev,
             pool,
-            IV2Pool::addLiquidityCall {
-                amount0: a0,
-                amount1: a1,
-                to: dev,
-            },
-        );
-
-        world.vault = world
-            .chain
-            .deploy_evm(dev, &deploy_init_code(&vault_stub_code()))
-            .unwrap();
-        world.oracle = world
-            .chain
-            .deploy_wasm(
-                dev,
-                &wasm("twap_oracle"),
-                Some(
-                    &(
-                        dev,
-                        pool,
-                        al,
-                        RECIPIENT,
-                        U256::from(INTERVAL),
-                        U256::from(6),
-                    )
-                        .abi_encode_params(),
-                ),
-            )
-            .unwrap()
-            .address;
-        world.send(
             al,
-            IAlAsset::addMinterCall {
-                minter: world.oracle,
-                ceiling: e18(100_000),
-            },
-        );
-        world.send(
-            world.oracle,
-            ITwapOracle::wirePeersCall {
-                vault: world.vault,
-                psm: Address::ZERO,
-                transmuter: Address::ZERO,
-            },
-        );
-        world
-    }
+            RECIPIENT,
+            U256::from(INTERVAL),
+            U256::from(6),
+        )
+            .abi_encode_params(),
+    );
+    world.send(
+        al,
+        IAlAsset::addMinterCall {
+            minter: world.at.oracle,
+            ceiling: e18(100_000),
+        },
+    );
+    world.send(
+        world.at.oracle,
+        ITwapOracle::wirePeersCall {
+            vault: world.at.vault,
+            psm: Address::ZERO,
+            transmuter: Address::ZERO,
+        },
+    );
+    world
+}
 
+/// The scenarios' helpers.
+trait Scenario {
+    fn usd_amount(&self, units: u64) -> U256;
+    fn receipt<C: SolCall>(&mut self, to: Address, call: C) -> Receipt;
+    fn set_collateral(&mut self, value: U256);
+    fn supply(&mut self) -> U256;
+    fn spot(&mut self) -> U256;
+    fn reserves(&mut self) -> (f64, f64);
+    fn trade_to(&mut self, from: Address, target: f64) -> U256;
+    fn run_epoch(&mut self) -> Receipt;
+    fn last(&mut self) -> (U256, u8);
+}
+
+impl Scenario for World {
     fn usd_amount(&self, units: u64) -> U256 {
-        U256::from(units) * U256::from(10u64).pow(U256::from(self.usd_decimals))
-    }
-
-    fn send_from<C: SolCall>(&mut self, from: Address, to: Address, call: C) -> C::Return {
-        self.chain
-            .send_call(from, to, &call)
-            .unwrap_or_else(|e| panic!("{}: {e}", C::SIGNATURE))
-    }
-
-    fn send<C: SolCall>(&mut self, to: Address, call: C) -> C::Return {
-        self.send_from(DEV_ACCOUNT, to, call)
+        U256::from(units) * U256::from(10u64).pow(U256::from(self.at.usd_decimals))
     }
 
     fn receipt<C: SolCall>(&mut self, to: Address, call: C) -> Receipt {
-        self.chain
-            .transact(TxRequest::call(DEV_ACCOUNT, to, call.abi_encode()))
+        let dev = self.sender();
+        self.chain()
+            .transact(TxRequest::call(dev, to, call.abi_encode()))
             .unwrap()
     }
 
-    fn view<C: SolCall>(&mut self, to: Address, call: C) -> C::Return {
-        self.chain
-            .view(DEV_ACCOUNT, to, &call)
-            .unwrap_or_else(|e| panic!("{}: {e}", C::SIGNATURE))
-    }
-
     fn set_collateral(&mut self, value: U256) {
+        let (dev, vault) = (self.sender(), self.at.vault);
         let receipt = self
-            .chain
-            .transact(TxRequest::call(
-                DEV_ACCOUNT,
-                self.vault,
-                value.to_be_bytes::<32>().to_vec(),
-            ))
+            .chain()
+            .transact(TxRequest::call(dev, vault, value.to_be_bytes::<32>().to_vec()))
             .unwrap();
         assert!(receipt.status);
     }
 
     fn supply(&mut self) -> U256 {
-        self.view(self.al, IAlAsset::totalSupplyCall {})
+        self.view(self.at.al, IAlAsset::totalSupplyCall {})
     }
 
     fn spot(&mut self) -> U256 {
-        self.view(self.oracle, ITwapOracle::spotPriceCall {})
+        self.view(self.at.oracle, ITwapOracle::spotPriceCall {})
     }
 
     /// `(alUSD reserve, tUSD reserve)` in tokens (floats, for trade sizing only).
     fn reserves(&mut self) -> (f64, f64) {
-        let r = self.view(self.pool, IV2Pool::getReservesCall {});
+        let r = self.view(self.at.pool, IV2Pool::getReservesCall {});
         let (r0, r1) = (
             f64::from(U256::from(r.reserve0)),
             f64::from(U256::from(r.reserve1)),
         );
-        let (coin, asset) = if self.al_is_token0 {
+        let (coin, asset) = if self.at.al_is_token0 {
             (r0, r1)
         } else {
             (r1, r0)
         };
         (
             coin / 1e18,
-            asset / 10f64.powi(i32::from(self.usd_decimals)),
+            asset / 10f64.powi(i32::from(self.at.usd_decimals)),
         )
     }
 
@@ -309,17 +234,17 @@ impl World {
         let k = coin * asset;
         let (coin_after, asset_after) = ((k / target).sqrt(), (k * target).sqrt());
         let (token_in, amount_in) = if asset_after > asset {
-            let units = (asset_after - asset) / 0.997 * 10f64.powi(i32::from(self.usd_decimals));
-            (self.usd, U256::from(units as u128))
+            let units = (asset_after - asset) / 0.997 * 10f64.powi(i32::from(self.at.usd_decimals));
+            (self.at.usd, U256::from(units as u128))
         } else {
             (
-                self.al,
+                self.at.al,
                 U256::from(((coin_after - coin) / 0.997 * 1e18) as u128),
             )
         };
         self.send_from(
             from,
-            self.pool,
+            self.at.pool,
             IV2Pool::swapExactInCall {
                 tokenIn: token_in,
                 amountIn: amount_in,
@@ -332,22 +257,22 @@ impl World {
     /// Samples every interval to the end of the epoch, then advances it;
     /// returns the `advanceEpoch` receipt.
     fn run_epoch(&mut self) -> Receipt {
-        let status = self.view(self.oracle, ITwapOracle::epochStatusCall {});
+        let status = self.view(self.at.oracle, ITwapOracle::epochStatusCall {});
         let mut next = status.nextSampleAt;
         while next < status.endsAt {
-            self.chain.set_next_timestamp(next.to());
-            self.send(self.oracle, ITwapOracle::sampleCall {});
+            self.chain().set_next_timestamp(next.to());
+            self.send(self.at.oracle, ITwapOracle::sampleCall {});
             next += U256::from(INTERVAL);
         }
-        self.chain.set_next_timestamp(status.endsAt.to());
-        let receipt = self.receipt(self.oracle, ITwapOracle::advanceEpochCall {});
+        self.chain().set_next_timestamp(status.endsAt.to());
+        let receipt = self.receipt(self.at.oracle, ITwapOracle::advanceEpochCall {});
         assert!(receipt.status, "{:?}", receipt.revert());
         receipt
     }
 
     fn last(&mut self) -> (U256, u8) {
-        let twap = self.view(self.oracle, ITwapOracle::lastTwapCall {});
-        let state = self.view(self.oracle, ITwapOracle::stateCall {});
+        let twap = self.view(self.at.oracle, ITwapOracle::lastTwapCall {});
+        let state = self.view(self.at.oracle, ITwapOracle::stateCall {});
         (twap, state)
     }
 }
@@ -360,7 +285,7 @@ fn close(actual: U256, expected: f64, tolerance: f64) -> bool {
 
 #[test]
 fn twap_follows_trades_across_the_bands() {
-    let mut w = World::new(true, 6);
+    let mut w = new_world(true, 6);
     assert_eq!(w.spot(), e18(1));
     // Epoch 0: nothing traded.
     w.run_epoch();
@@ -393,9 +318,9 @@ fn twap_follows_trades_across_the_bands() {
         );
         assert_eq!(advanced[0].samples, U256::from(11));
     }
-    assert_eq!(w.view(w.oracle, ITwapOracle::pegHealthCall {}), HEALTH_WEAK);
+    assert_eq!(w.view(w.at.oracle, ITwapOracle::pegHealthCall {}), HEALTH_WEAK);
     let history = w.view(
-        w.oracle,
+        w.at.oracle,
         ITwapOracle::epochHistoryCall { n: U256::from(10) },
     );
     assert_eq!(
@@ -418,22 +343,22 @@ fn twap_follows_trades_across_the_bands() {
     w.trade_to(DEV_ACCOUNT, 1.0);
     w.run_epoch();
     assert_eq!(
-        w.view(w.oracle, ITwapOracle::pegHealthCall {}),
+        w.view(w.at.oracle, ITwapOracle::pegHealthCall {}),
         HEALTH_HEALTHY
     );
 }
 
 #[test]
 fn the_twap_follows_a_mid_epoch_move_in_proportion_to_time() {
-    let mut w = World::new(true, 6);
+    let mut w = new_world(true, 6);
     w.run_epoch();
     // 1.00 for the first 3 hours (6 samples), then 1.06 for the rest.
     for _ in 0..6 {
         let next = w
-            .view(w.oracle, ITwapOracle::epochStatusCall {})
+            .view(w.at.oracle, ITwapOracle::epochStatusCall {})
             .nextSampleAt;
-        w.chain.set_next_timestamp(next.to());
-        w.send(w.oracle, ITwapOracle::sampleCall {});
+        w.chain().set_next_timestamp(next.to());
+        w.send(w.at.oracle, ITwapOracle::sampleCall {});
     }
     w.trade_to(DEV_ACCOUNT, 1.06);
     let spot = wad_f(w.spot());
@@ -447,41 +372,41 @@ fn the_twap_follows_a_mid_epoch_move_in_proportion_to_time() {
 
 #[test]
 fn a_manipulation_around_a_sample_barely_moves_the_epoch_twap() {
-    let mut w = World::new(true, 6);
+    let mut w = new_world(true, 6);
     w.run_epoch();
-    let snapshot = w.chain.snapshot();
+    let snapshot = w.chain().snapshot();
     // Control: an untouched epoch.
     w.run_epoch();
     let (control, _) = w.last();
-    w.chain.revert_to(snapshot);
+    w.chain().revert_to(snapshot);
 
     // Attack: at the 6th sample, buy alUSD to 1.50, sample, sell it back.
     for hold in [0u64, 12] {
-        let snapshot = w.chain.snapshot();
+        let snapshot = w.chain().snapshot();
         for _ in 0..5 {
             let next = w
-                .view(w.oracle, ITwapOracle::epochStatusCall {})
+                .view(w.at.oracle, ITwapOracle::epochStatusCall {})
                 .nextSampleAt;
-            w.chain.set_next_timestamp(next.to());
-            w.send(w.oracle, ITwapOracle::sampleCall {});
+            w.chain().set_next_timestamp(next.to());
+            w.send(w.at.oracle, ITwapOracle::sampleCall {});
         }
         let next: u64 = w
-            .view(w.oracle, ITwapOracle::epochStatusCall {})
+            .view(w.at.oracle, ITwapOracle::epochStatusCall {})
             .nextSampleAt
             .to();
-        w.chain.set_next_timestamp(next);
+        w.chain().set_next_timestamp(next);
         let before = wad_f(w.spot());
         let bought = w.trade_to(ATTACKER, 1.5);
         let manipulated = wad_f(w.spot());
         // A spot oracle would read the full move.
         assert!(manipulated - before > 0.49, "{manipulated}");
-        w.send(w.oracle, ITwapOracle::sampleCall {});
-        w.chain.set_next_timestamp(next + hold);
+        w.send(w.at.oracle, ITwapOracle::sampleCall {});
+        w.chain().set_next_timestamp(next + hold);
         w.send_from(
             ATTACKER,
-            w.pool,
+            w.at.pool,
             IV2Pool::swapExactInCall {
-                tokenIn: w.al,
+                tokenIn: w.at.al,
                 amountIn: bought,
                 minOut: U256::ZERO,
                 to: ATTACKER,
@@ -502,13 +427,13 @@ fn a_manipulation_around_a_sample_barely_moves_the_epoch_twap() {
             "hold {hold}s: spot moved {:.4}, epoch TWAP moved {moved:.8} (bound {bound:.8})",
             manipulated - before
         );
-        w.chain.revert_to(snapshot);
+        w.chain().revert_to(snapshot);
     }
 }
 
 #[test]
 fn expansion_mints_the_formula_and_never_breaks_backing() {
-    let mut w = World::new(true, 6);
+    let mut w = new_world(true, 6);
     w.run_epoch();
     // Backing 102%.
     let supply = w.supply();
@@ -527,7 +452,7 @@ fn expansion_mints_the_formula_and_never_breaks_backing() {
         (formula, formula)
     );
     assert_eq!(
-        w.view(w.al, IAlAsset::balanceOfCall { account: RECIPIENT }),
+        w.view(w.at.al, IAlAsset::balanceOfCall { account: RECIPIENT }),
         formula
     );
     assert_eq!(w.supply(), supply + formula);
@@ -550,19 +475,19 @@ fn expansion_mints_the_formula_and_never_breaks_backing() {
     w.run_epoch();
     let (_, state) = w.last();
     assert_eq!(state, STATE_EXPANSION);
-    let history = w.view(w.oracle, ITwapOracle::epochHistoryCall { n: U256::from(3) });
+    let history = w.view(w.at.oracle, ITwapOracle::epochHistoryCall { n: U256::from(3) });
     assert_eq!(history.minted, vec![U256::ZERO, e18(100), formula]);
 
     // The oracle's outstanding on the alAsset is what it minted.
-    let info = w.view(w.al, IAlAsset::minterInfoCall { minter: w.oracle });
+    let info = w.view(w.at.al, IAlAsset::minterInfoCall { minter: w.at.oracle });
     assert_eq!(info.outstanding, formula + e18(100));
 }
 
 #[test]
 fn works_with_the_token_order_reversed() {
     for (al_is_token0, decimals) in [(false, 6u8), (false, 18), (true, 8)] {
-        let mut w = World::new(al_is_token0, decimals);
-        let peers = w.view(w.oracle, ITwapOracle::peersCall {});
+        let mut w = new_world(al_is_token0, decimals);
+        let peers = w.view(w.at.oracle, ITwapOracle::peersCall {});
         assert_eq!(peers.alAssetIsToken0, al_is_token0);
         w.run_epoch();
         w.trade_to(DEV_ACCOUNT, 0.97);
@@ -580,15 +505,13 @@ fn works_with_the_token_order_reversed() {
 
 #[test]
 fn errors_are_decoded_on_chain() {
-    let mut w = World::new(true, 6);
-    let next = w.view(w.oracle, ITwapOracle::epochStatusCall {});
-    let revert = w
-        .chain
-        .send_call(DEV_ACCOUNT, w.oracle, &ITwapOracle::sampleCall {})
+    let mut w = new_world(true, 6);
+    let next = w.view(w.at.oracle, ITwapOracle::epochStatusCall {});
+    let revert = w.try_send(DEV_ACCOUNT, w.at.oracle, ITwapOracle::sampleCall {})
         .err()
         .unwrap();
     assert_eq!(
-        revert.data,
+        Bytes::copy_from_slice(revert.data()),
         Bytes::from(
             SampleTooSoon {
                 nextAllowedAt: next.nextSampleAt
@@ -596,13 +519,11 @@ fn errors_are_decoded_on_chain() {
             .abi_encode()
         )
     );
-    let revert = w
-        .chain
-        .send_call(DEV_ACCOUNT, w.oracle, &ITwapOracle::advanceEpochCall {})
+    let revert = w.try_send(DEV_ACCOUNT, w.at.oracle, ITwapOracle::advanceEpochCall {})
         .err()
         .unwrap();
     assert_eq!(
-        revert.data,
+        Bytes::copy_from_slice(revert.data()),
         Bytes::from(
             EpochNotOver {
                 endsAt: next.endsAt
@@ -611,7 +532,7 @@ fn errors_are_decoded_on_chain() {
         )
     );
     // The rest of the ABI answers with the interface file's signatures.
-    let params = w.view(w.oracle, ITwapOracle::paramsCall {});
+    let params = w.view(w.at.oracle, ITwapOracle::paramsCall {});
     assert_eq!(
         (params.sampleInterval, params.minSamples),
         (U256::from(INTERVAL), U256::from(6))
@@ -624,67 +545,62 @@ fn errors_are_decoded_on_chain() {
         ),
         (U256::from(100), U256::from(200), U256::from(10))
     );
-    let backing = w.view(w.oracle, ITwapOracle::backingCall {});
+    let backing = w.view(w.at.oracle, ITwapOracle::backingCall {});
     assert_eq!(
         (backing.collateral, backing.supply, backing.peersMissingMask),
         (U256::ZERO, e18(20_000_000), 6)
     );
-    assert_eq!(w.view(w.oracle, ITwapOracle::ownerCall {}), DEV_ACCOUNT);
+    assert_eq!(w.view(w.at.oracle, ITwapOracle::ownerCall {}), DEV_ACCOUNT);
     assert_eq!(
-        w.view(w.oracle, ITwapOracle::currentEpochCall {}),
+        w.view(w.at.oracle, ITwapOracle::currentEpochCall {}),
         U256::ZERO
     );
     w.send(
-        w.oracle,
+        w.at.oracle,
         ITwapOracle::setBandsCall {
             upperBandBps: U256::from(50),
             lowerBandBps: U256::from(50),
         },
     );
     w.send(
-        w.oracle,
+        w.at.oracle,
         ITwapOracle::setExpansionCall {
             expansionFactorBps: U256::from(100),
             maxExpansionRateBps: U256::from(5),
         },
     );
     w.send(
-        w.oracle,
+        w.at.oracle,
         ITwapOracle::setSamplingCall {
             sampleInterval: U256::from(600),
             minSamples: U256::from(3),
         },
     );
     w.send(
-        w.oracle,
+        w.at.oracle,
         ITwapOracle::setExpansionRecipientCall {
             recipient: ATTACKER,
         },
     );
     w.send(
-        w.oracle,
+        w.at.oracle,
         ITwapOracle::setGuardianCall { guardian: ATTACKER },
     );
-    assert_eq!(w.view(w.oracle, ITwapOracle::guardianCall {}), ATTACKER);
+    assert_eq!(w.view(w.at.oracle, ITwapOracle::guardianCall {}), ATTACKER);
     assert_eq!(
-        w.view(w.pool, IV2Pool::MINIMUM_LIQUIDITYCall {}),
+        w.view(w.at.pool, IV2Pool::MINIMUM_LIQUIDITYCall {}),
         U256::from(1_000)
     );
     let quote = w.view(
-        w.pool,
+        w.at.pool,
         IV2Pool::quoteExactInCall {
-            tokenIn: w.usd,
+            tokenIn: w.at.usd,
             amountIn: U256::from(1_000_000),
         },
     );
     assert!(quote > e18(0) && quote < e18(1));
     // Flash swaps are refused by the pool.
-    let revert = w
-        .chain
-        .send_call(
-            DEV_ACCOUNT,
-            w.pool,
-            &IV2Pool::swapCall {
+    let revert = w.try_send(DEV_ACCOUNT, w.at.pool, IV2Pool::swapCall {
                 amount0Out: U256::from(1),
                 amount1Out: U256::ZERO,
                 to: DEV_ACCOUNT,
@@ -694,7 +610,7 @@ fn errors_are_decoded_on_chain() {
         .err()
         .unwrap();
     assert_eq!(
-        revert.data,
+        Bytes::copy_from_slice(revert.data()),
         Bytes::from(
             v2_pool_errors::FlashSwapUnsupported {
                 length: U256::from(1)
