@@ -113,6 +113,19 @@ pub mod parts {
         ) || step.starts_with("param:vault.")
     }
 
+    /// The Vault and the Transmuter: [`vault`] plus the Transmuter, wired
+    /// to the Vault, and the guardian of both.
+    pub fn transmuter(step: &str) -> bool {
+        vault(step)
+            || matches!(
+                step,
+                "deploy:transmuter"
+                    | "wire:vault.transmuter"
+                    | "role:vault.guardian"
+                    | "role:transmuter.guardian"
+            )
+    }
+
     /// The PSM: the asset, the PSM's ERC-4626 vault with its dead shares
     /// and the inflation guard set to them (when the configuration's
     /// `mocks.psm_vault`), the alAsset (the PSM as its minter) and the PSM.

@@ -103,19 +103,19 @@ fn mixed_borrowers_and_overlapping_redemptions_match_the_model() {
     w.warp(30 * DAY);
     let third = redeem(w, REDEEMERS[2], coin(3_333) + u(1)).unwrap();
     // Yield between earmark and maturity becomes the treasury's surplus.
-    w.send(w.yv, IMockErc4626::simulateYieldCall { bps: u(150) });
+    w.kit.send(w.yv, IMockErc4626::simulateYieldCall { bps: u(150) });
     w.check();
-    let ids: Vec<U256> = w.view(
+    let ids: Vec<U256> = w.kit.view(
         w.tm,
         ITransmuter::positionsOfCall {
             owner: REDEEMERS[0],
         },
     );
     assert_eq!(ids, vec![first]);
-    let queue = w.view(w.tm, ITransmuter::queueCall { numDays: 120 });
+    let queue = w.kit.view(w.tm, ITransmuter::queueCall { numDays: 120 });
     assert_eq!(
         queue.pending,
-        w.view(w.tm, ITransmuter::totalPendingCall {})
+        w.kit.view(w.tm, ITransmuter::totalPendingCall {})
     );
     assert_eq!(
         queue.maturing.iter().fold(U256::ZERO, |s, v| s + v),
@@ -140,7 +140,7 @@ fn mixed_borrowers_and_overlapping_redemptions_match_the_model() {
     w.claim(REDEEMERS[2], third).unwrap();
     w.warp(TERM);
     w.claim(REDEEMERS[0], fourth).unwrap();
-    assert_eq!(w.view(w.tm, ITransmuter::totalPendingCall {}), U256::ZERO);
+    assert_eq!(w.kit.view(w.tm, ITransmuter::totalPendingCall {}), U256::ZERO);
     assert_eq!(w.totals().earmarkedShares, U256::ZERO);
     // Paid accounts were never touched by the earmarks (their collateral is
     // exactly what they deposited).
@@ -285,7 +285,7 @@ fn the_last_borrower_out_owes_its_full_share() {
     // The dust is minted to the reserves by the Vault's next call.
     let dust = w.state().pendingInterest;
     assert!(dust > U256::ZERO && dust < u(3), "dust {dust}");
-    w.send(w.vault, IVault::accrueCall {});
+    w.kit.send(w.vault, IVault::accrueCall {});
     assert_eq!(w.state().pendingInterest, U256::ZERO);
     assert!(w.coin_of(fixture::TREASURY) - treasury >= dust);
     w.check();
@@ -307,7 +307,7 @@ fn a_yield_token_loss_between_earmark_and_maturity_is_a_haircut() {
     let fee_shares = w.shares_of(fixture::TREASURY);
 
     // The yield token loses 20% of its assets.
-    w.send(w.yv, IMockErc4626::simulateLossCall { bps: u(2_000) });
+    w.kit.send(w.yv, IMockErc4626::simulateLossCall { bps: u(2_000) });
     w.model.lost = true;
     w.check();
     let accounts: Vec<_> = (0..6).map(|i| w.account(i)).collect();
@@ -357,7 +357,7 @@ fn early_foreign_and_repeated_claims_fail_and_the_pause_never_blocks_claims() {
     open(w, 3, 100_000, false, coin(50_000));
     let id = redeem(w, REDEEMERS[0], coin(6_000)).unwrap();
     let maturity = w.position(id).maturity;
-    assert_eq!(maturity, w.chain.timestamp() + TERM);
+    assert_eq!(maturity, w.kit.chain().timestamp() + TERM);
 
     // Early exit is not allowed: NotMatured with the values, up to the last second.
     let now = w.now();
@@ -415,7 +415,7 @@ fn early_foreign_and_repeated_claims_fail_and_the_pause_never_blocks_claims() {
         .unwrap_err();
     assert!(err.is::<NotTransmuter>());
     // The deposit cap bounds the queue.
-    w.send(w.tm, ITransmuter::setDepositCapCall { cap: coin(7_000) });
+    w.kit.send(w.tm, ITransmuter::setDepositCapCall { cap: coin(7_000) });
     expect_error(
         redeem(w, REDEEMERS[1], coin(1_001)),
         DepositCapExceeded {
@@ -424,7 +424,7 @@ fn early_foreign_and_repeated_claims_fail_and_the_pause_never_blocks_claims() {
             cap: coin(7_000),
         },
     );
-    w.send(
+    w.kit.send(
         w.tm,
         ITransmuter::setDepositCapCall {
             cap: coin(CAP_COINS),
@@ -432,12 +432,12 @@ fn early_foreign_and_repeated_claims_fail_and_the_pause_never_blocks_claims() {
     );
 
     // The guardian pauses everything it can.
-    w.send_from(
+    w.kit.send_from(
         GUARDIAN,
         w.tm,
         ITransmuter::setEntryPausedCall { paused: true },
     );
-    w.send_from(GUARDIAN, w.vault, IVault::setPausedCall { paused: true });
+    w.kit.send_from(GUARDIAN, w.vault, IVault::setPausedCall { paused: true });
     expect_error(w.redeem(REDEEMERS[1], coin(1_000)), EntryPaused {});
     let err = w
         .transact(
@@ -451,7 +451,7 @@ fn early_foreign_and_repeated_claims_fail_and_the_pause_never_blocks_claims() {
         .unwrap_err();
     assert!(err.is::<EntryPaused>());
     // The owner sells the position; the new owner claims at maturity, paused.
-    w.send_from(
+    w.kit.send_from(
         REDEEMERS[0],
         w.tm,
         ITransmuter::transferPositionCall {
@@ -630,7 +630,7 @@ fn step(w: &mut World, op: &Op) -> &'static str {
             if !w.buy_coin(who, amount) {
                 return "skipped";
             }
-            let pending = w.view(w.tm, ITransmuter::totalPendingCall {});
+            let pending = w.kit.view(w.tm, ITransmuter::totalPendingCall {});
             let result = redeem(w, who, amount);
             if pending + amount > coin(CAP_COINS) {
                 expect_error(
