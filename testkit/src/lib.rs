@@ -374,6 +374,9 @@ impl<B: Backend, P> World<B, P> {
     /// # Panics
     /// A failing step.
     pub fn deploy_plan(&mut self, config: &Config, only: fn(&str) -> bool) -> Manifest {
+        // Build stale WASM once per test binary (the plan's own artifacts
+        // then find it fresh), not once per deployment.
+        let _ = wasm("al_asset");
         let options = deploy::Options {
             only: Some(only),
             ..deploy::Options::default()

@@ -548,7 +548,7 @@ fn random_sequences_keep_the_backing() {
         let snapshot = RefCell::new(world.borrow_mut().snapshot());
         let mut runner = TestRunner::new(ProptestConfig {
             cases: 12,
-            ..Config::default()
+            ..ProptestConfig::default()
         });
         runner
             .run(&proptest::collection::vec(op(), 1..25), |ops| {

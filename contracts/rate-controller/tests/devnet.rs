@@ -184,7 +184,7 @@ fn errors_are_decoded() {
                 freeDebt: U256::from(1),
                 paidDebt: U256::from(1),
             },
-        ).expect_err("reverts");
+        ).err().expect("reverts");
     assert_eq!(
         err.as_error::<OnlyVault>(),
         Some(OnlyVault {
@@ -195,7 +195,7 @@ fn errors_are_decoded() {
     let err = w.try_send(dev, rc, IRateController::setHalfLifeCall {
                 halfLife: U256::from(60),
             },
-        ).expect_err("reverts");
+        ).err().expect("reverts");
     assert_eq!(
         err.as_error::<InvalidHalfLife>(),
         Some(InvalidHalfLife {
@@ -205,7 +205,7 @@ fn errors_are_decoded() {
         })
     );
     let err = w.try_send(dev, rc, IRateController::setVaultCall { vault: ALICE },
-        ).expect_err("reverts");
+        ).err().expect("reverts");
     assert_eq!(
         err.as_error::<PeerAlreadySet>(),
         Some(PeerAlreadySet { current: VAULT })

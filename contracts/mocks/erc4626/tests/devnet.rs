@@ -254,7 +254,7 @@ fn errors_are_decoded() {
                 owner: ALICE,
             },
         )
-        .unwrap_err();
+        .err().expect("reverts");
     assert_eq!(
         err.as_error::<ERC4626ExceededMaxRedeem>(),
         Some(ERC4626ExceededMaxRedeem {
@@ -269,7 +269,7 @@ fn errors_are_decoded() {
                 owner: ALICE,
             },
         )
-        .unwrap_err();
+        .err().expect("reverts");
     assert_eq!(
         err.as_error::<ERC4626ExceededMaxWithdraw>(),
         Some(ERC4626ExceededMaxWithdraw {
@@ -282,7 +282,7 @@ fn errors_are_decoded() {
                 bps: U256::from(10_001),
             },
         )
-        .unwrap_err();
+        .err().expect("reverts");
     assert_eq!(
         err.as_error::<LossAboveTotal>(),
         Some(LossAboveTotal {
@@ -304,7 +304,7 @@ fn errors_are_decoded() {
                 receiver: carol,
             },
         )
-        .unwrap_err();
+        .err().expect("reverts");
     assert_eq!(
         err.as_error::<ERC20InsufficientAllowance>(),
         Some(ERC20InsufficientAllowance {
