@@ -3,39 +3,15 @@
 
 use alloy_primitives::{keccak256, Address, B256, U256};
 use alloy_sol_types::{eip712_domain, sol, SolStruct, SolValue};
-use testkit::{ether, wasm};
+use al_asset::{ERC2612ExpiredSignature, ERC2612InvalidSigner, MinterCeilingExceeded, NotMinter};
+use suite_common::{
+    access::OwnableUnauthorizedAccount,
+    erc20::{Approval, ERC20InsufficientAllowance, ERC20InsufficientBalance, Transfer},
+};
+use testkit::{ether, interfaces::IAlAsset, wasm};
 use k256::ecdsa::SigningKey;
 
 sol! {
-    #[sol(all_derives)]
-    interface IAlAsset {
-        function name() external view returns (string);
-        function symbol() external view returns (string);
-        function decimals() external view returns (uint8);
-        function totalSupply() external view returns (uint256);
-        function balanceOf(address account) external view returns (uint256);
-        function allowance(address owner, address spender) external view returns (uint256);
-        function transfer(address to, uint256 value) external returns (bool);
-        function approve(address spender, uint256 value) external returns (bool);
-        function transferFrom(address from, address to, uint256 value) external returns (bool);
-        function permit(address owner, address spender, uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external;
-        function nonces(address owner) external view returns (uint256);
-        function DOMAIN_SEPARATOR() external view returns (bytes32);
-        function mint(address to, uint256 amount) external;
-        function addMinter(address minter, uint256 ceiling) external;
-
-        event Transfer(address indexed from, address indexed to, uint256 value);
-        event Approval(address indexed owner, address indexed spender, uint256 value);
-
-        error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed);
-        error ERC20InsufficientAllowance(address spender, uint256 allowance, uint256 needed);
-        error NotMinter(address account);
-        error MinterCeilingExceeded(address minter, uint256 ceiling, uint256 outstanding, uint256 amount);
-        error ERC2612ExpiredSignature(uint256 deadline);
-        error ERC2612InvalidSigner(address signer, address owner);
-        error OwnableUnauthorizedAccount(address account);
-    }
-
     /// EIP-2612's signed struct.
     struct Permit {
         address owner;
@@ -45,8 +21,6 @@ sol! {
         uint256 deadline;
     }
 }
-
-use IAlAsset::IAlAssetErrors as E;
 
 struct Token {
     w: testkit::World,
@@ -130,7 +104,7 @@ fn metadata_and_minting() {
         ))
         .unwrap();
     assert!(receipt.status, "{receipt:?}");
-    let transfers = receipt.events::<IAlAsset::Transfer>();
+    let transfers = receipt.events::<Transfer>();
     assert_eq!(transfers.len(), 1);
     assert_eq!(
         (transfers[0].from, transfers[0].to, transfers[0].value),
@@ -158,8 +132,8 @@ fn metadata_and_minting() {
         .map(|_| ())
         .unwrap_err();
     assert_eq!(
-        err.decode::<E>(),
-        Some(E::NotMinter(IAlAsset::NotMinter { account: alice }))
+        err.as_error::<NotMinter>(),
+        Some(NotMinter { account: alice })
     );
     let err = t
         .w.chain()
@@ -173,8 +147,8 @@ fn metadata_and_minting() {
         )
         .map(|_| ())
         .unwrap_err();
-    match err.decode::<E>() {
-        Some(E::MinterCeilingExceeded(e)) => {
+    match err.as_error::<MinterCeilingExceeded>() {
+        Some(e) => {
             assert_eq!(
                 (e.minter, e.ceiling, e.outstanding, e.amount),
                 (minter, ether(1_000), ether(100), ether(901))
@@ -195,10 +169,8 @@ fn metadata_and_minting() {
         .map(|_| ())
         .unwrap_err();
     assert_eq!(
-        err.decode::<E>(),
-        Some(E::OwnableUnauthorizedAccount(
-            IAlAsset::OwnableUnauthorizedAccount { account: alice }
-        ))
+        err.as_error::<OwnableUnauthorizedAccount>(),
+        Some(OwnableUnauthorizedAccount { account: alice })
     );
     let _ = owner;
 }
@@ -244,14 +216,12 @@ fn transfer_approve_and_transfer_from() {
         )
         .unwrap_err();
     assert_eq!(
-        err.decode::<E>(),
-        Some(E::ERC20InsufficientBalance(
-            IAlAsset::ERC20InsufficientBalance {
+        err.as_error::<ERC20InsufficientBalance>(),
+        Some(ERC20InsufficientBalance {
                 sender: alice,
                 balance: ether(70),
                 needed: ether(71),
-            }
-        ))
+            })
     );
     assert_eq!(
         balance(&mut t, alice),
@@ -309,14 +279,12 @@ fn transfer_approve_and_transfer_from() {
         )
         .unwrap_err();
     assert_eq!(
-        err.decode::<E>(),
-        Some(E::ERC20InsufficientAllowance(
-            IAlAsset::ERC20InsufficientAllowance {
+        err.as_error::<ERC20InsufficientAllowance>(),
+        Some(ERC20InsufficientAllowance {
                 spender: bob,
                 allowance: ether(30),
                 needed: ether(31),
-            }
-        ))
+            })
     );
 }
 
@@ -409,7 +377,7 @@ fn permit_with_real_signatures() {
         ))
         .unwrap();
     assert!(receipt.status, "{receipt:?}");
-    let approvals = receipt.events::<IAlAsset::Approval>();
+    let approvals = receipt.events::<Approval>();
     assert_eq!(approvals.len(), 1);
     assert_eq!(
         (approvals[0].owner, approvals[0].spender, approvals[0].value),
@@ -447,8 +415,8 @@ fn permit_with_real_signatures() {
         .send_call(bob, token, &permit)
         .map(|_| ())
         .unwrap_err();
-    match err.decode::<E>() {
-        Some(E::ERC2612InvalidSigner(e)) => {
+    match err.as_error::<ERC2612InvalidSigner>() {
+        Some(e) => {
             assert_eq!(e.owner, holder.address);
             assert_ne!(e.signer, holder.address);
         }
@@ -480,11 +448,11 @@ fn permit_with_real_signatures() {
         .map(|_| ())
         .unwrap_err();
     assert_eq!(
-        err.decode::<E>(),
-        Some(E::ERC2612InvalidSigner(IAlAsset::ERC2612InvalidSigner {
+        err.as_error::<ERC2612InvalidSigner>(),
+        Some(ERC2612InvalidSigner {
             signer: stranger.address,
             owner: holder.address,
-        }))
+        })
     );
 
     // Expired: the deadline is checked against block.timestamp.
@@ -514,12 +482,10 @@ fn permit_with_real_signatures() {
         .map(|_| ())
         .unwrap_err();
     assert_eq!(
-        err.decode::<E>(),
-        Some(E::ERC2612ExpiredSignature(
-            IAlAsset::ERC2612ExpiredSignature {
+        err.as_error::<ERC2612ExpiredSignature>(),
+        Some(ERC2612ExpiredSignature {
                 deadline: expired_deadline
-            }
-        ))
+            })
     );
     assert_eq!(
         t.w.chain()
