@@ -70,7 +70,8 @@ pub const CONTRACTS: &[Contract] = &[
         lib: "mock_erc4626",
         package: "mock-erc4626",
         sources: &["contracts/mocks/erc4626/src", COMMON],
-        constructor: "address asset, string name, string symbol, uint8 decimalsOffset, address owner",
+        constructor:
+            "address asset, string name, string symbol, uint8 decimalsOffset, address owner",
         kind: Kind::Mock,
     },
     Contract {

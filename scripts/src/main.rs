@@ -240,7 +240,11 @@ mod tests {
         assert_eq!(registered, from_metadata(&root));
         for contract in registry::CONTRACTS {
             for source in contract.sources {
-                assert!(root.join(source).is_dir(), "{}: no {source}", contract.package);
+                assert!(
+                    root.join(source).is_dir(),
+                    "{}: no {source}",
+                    contract.package
+                );
             }
         }
     }

@@ -361,10 +361,16 @@ impl<B: Backend, P> World<B, P> {
     /// # Panics
     /// An unknown library, missing WASM or a failing deployment.
     pub fn deploy(&mut self, lib: &str, constructor_args: Vec<u8>) -> Address {
-        let contract = registry::by_lib(lib).unwrap_or_else(|| panic!("{lib}: not in the registry"));
+        let contract =
+            registry::by_lib(lib).unwrap_or_else(|| panic!("{lib}: not in the registry"));
         self.backend
             .deploy(&wasm(lib), &constructor_args)
-            .unwrap_or_else(|e| panic!("deploying {} ({}): {e}", contract.package, contract.constructor))
+            .unwrap_or_else(|e| {
+                panic!(
+                    "deploying {} ({}): {e}",
+                    contract.package, contract.constructor
+                )
+            })
             .address
     }
 
@@ -431,6 +437,27 @@ impl<B: Backend, P> World<B, P> {
     pub fn view<C: SolCall>(&mut self, to: Address, call: C) -> C::Return {
         self.try_view(to, call)
             .unwrap_or_else(|e| panic!("{}: {e}", C::SIGNATURE))
+    }
+
+    /// `owner` approves `spender` for all of its `token` (any ERC-20: a
+    /// mock, an ERC-4626's shares, the alAsset).
+    ///
+    /// # Panics
+    /// If the approval fails.
+    pub fn approve_max(&mut self, owner: Address, token: Address, spender: Address) {
+        let call = interfaces::IErc20::approveCall {
+            spender,
+            value: U256::MAX,
+        };
+        self.send_from(owner, token, call);
+    }
+
+    /// Mints `amount` of the mock ERC-20 `token` to `to` (from the sender).
+    ///
+    /// # Panics
+    /// If the mint fails.
+    pub fn mint_mock(&mut self, token: Address, to: Address, amount: U256) {
+        self.send(token, interfaces::IMockErc20::mintCall { to, amount });
     }
 
     /// Moves the clock forward by `seconds` (and mines a block).

@@ -1,15 +1,15 @@
 //! The suite's AlAsset ERC-20 on the devnet: transfers, allowances, minters, decoded errors,
 //! and EIP-2612 `permit` with real secp256k1 signatures (through the ecrecover precompile).
 
+use al_asset::{ERC2612ExpiredSignature, ERC2612InvalidSigner, MinterCeilingExceeded, NotMinter};
 use alloy_primitives::{keccak256, Address, B256, U256};
 use alloy_sol_types::{eip712_domain, sol, SolStruct, SolValue};
-use al_asset::{ERC2612ExpiredSignature, ERC2612InvalidSigner, MinterCeilingExceeded, NotMinter};
+use k256::ecdsa::SigningKey;
 use suite_common::{
     access::OwnableUnauthorizedAccount,
     erc20::{Approval, ERC20InsufficientAllowance, ERC20InsufficientBalance, Transfer},
 };
 use testkit::{ether, interfaces::IAlAsset, wasm};
-use k256::ecdsa::SigningKey;
 
 sol! {
     /// EIP-2612's signed struct.
@@ -76,7 +76,9 @@ fn metadata_and_minting() {
     let mut t = setup();
     let (token, owner, minter, alice) = (t.token, t.owner, t.minter, t.alice);
     assert_eq!(
-        t.w.chain().view(alice, token, &IAlAsset::nameCall {}).unwrap(),
+        t.w.chain()
+            .view(alice, token, &IAlAsset::nameCall {})
+            .unwrap(),
         "Alchemix USD"
     );
     assert_eq!(
@@ -92,17 +94,17 @@ fn metadata_and_minting() {
         18
     );
 
-    let receipt = t
-        .w.chain()
-        .transact(devnet::TxRequest::call(
-            minter,
-            token,
-            alloy_sol_types::SolCall::abi_encode(&IAlAsset::mintCall {
-                to: alice,
-                amount: ether(100),
-            }),
-        ))
-        .unwrap();
+    let receipt =
+        t.w.chain()
+            .transact(devnet::TxRequest::call(
+                minter,
+                token,
+                alloy_sol_types::SolCall::abi_encode(&IAlAsset::mintCall {
+                    to: alice,
+                    amount: ether(100),
+                }),
+            ))
+            .unwrap();
     assert!(receipt.status, "{receipt:?}");
     let transfers = receipt.events::<Transfer>();
     assert_eq!(transfers.len(), 1);
@@ -119,34 +121,34 @@ fn metadata_and_minting() {
     );
 
     // Only minters mint, within their ceiling; only the owner adds minters.
-    let err = t
-        .w.chain()
-        .send_call(
-            alice,
-            token,
-            &IAlAsset::mintCall {
-                to: alice,
-                amount: ether(1),
-            },
-        )
-        .map(|_| ())
-        .unwrap_err();
+    let err =
+        t.w.chain()
+            .send_call(
+                alice,
+                token,
+                &IAlAsset::mintCall {
+                    to: alice,
+                    amount: ether(1),
+                },
+            )
+            .map(|_| ())
+            .unwrap_err();
     assert_eq!(
         err.as_error::<NotMinter>(),
         Some(NotMinter { account: alice })
     );
-    let err = t
-        .w.chain()
-        .send_call(
-            minter,
-            token,
-            &IAlAsset::mintCall {
-                to: alice,
-                amount: ether(901),
-            },
-        )
-        .map(|_| ())
-        .unwrap_err();
+    let err =
+        t.w.chain()
+            .send_call(
+                minter,
+                token,
+                &IAlAsset::mintCall {
+                    to: alice,
+                    amount: ether(901),
+                },
+            )
+            .map(|_| ())
+            .unwrap_err();
     match err.as_error::<MinterCeilingExceeded>() {
         Some(e) => {
             assert_eq!(
@@ -156,18 +158,18 @@ fn metadata_and_minting() {
         }
         other => panic!("unexpected {other:?}"),
     }
-    let err = t
-        .w.chain()
-        .send_call(
-            alice,
-            token,
-            &IAlAsset::addMinterCall {
-                minter: alice,
-                ceiling: ether(1),
-            },
-        )
-        .map(|_| ())
-        .unwrap_err();
+    let err =
+        t.w.chain()
+            .send_call(
+                alice,
+                token,
+                &IAlAsset::addMinterCall {
+                    minter: alice,
+                    ceiling: ether(1),
+                },
+            )
+            .map(|_| ())
+            .unwrap_err();
     assert_eq!(
         err.as_error::<OwnableUnauthorizedAccount>(),
         Some(OwnableUnauthorizedAccount { account: alice })
@@ -191,7 +193,8 @@ fn transfer_approve_and_transfer_from() {
         .unwrap();
 
     assert!(t
-        .w.chain()
+        .w
+        .chain()
         .send_call(
             alice,
             token,
@@ -204,24 +207,24 @@ fn transfer_approve_and_transfer_from() {
     assert_eq!(balance(&mut t, alice), ether(70));
     assert_eq!(balance(&mut t, bob), ether(30));
 
-    let err = t
-        .w.chain()
-        .send_call(
-            alice,
-            token,
-            &IAlAsset::transferCall {
-                to: bob,
-                value: ether(71),
-            },
-        )
-        .unwrap_err();
+    let err =
+        t.w.chain()
+            .send_call(
+                alice,
+                token,
+                &IAlAsset::transferCall {
+                    to: bob,
+                    value: ether(71),
+                },
+            )
+            .unwrap_err();
     assert_eq!(
         err.as_error::<ERC20InsufficientBalance>(),
         Some(ERC20InsufficientBalance {
-                sender: alice,
-                balance: ether(70),
-                needed: ether(71),
-            })
+            sender: alice,
+            balance: ether(70),
+            needed: ether(71),
+        })
     );
     assert_eq!(
         balance(&mut t, alice),
@@ -230,7 +233,8 @@ fn transfer_approve_and_transfer_from() {
     );
 
     assert!(t
-        .w.chain()
+        .w
+        .chain()
         .send_call(
             alice,
             token,
@@ -241,7 +245,8 @@ fn transfer_approve_and_transfer_from() {
         )
         .unwrap());
     assert!(t
-        .w.chain()
+        .w
+        .chain()
         .send_call(
             bob,
             token,
@@ -266,25 +271,25 @@ fn transfer_approve_and_transfer_from() {
         ether(30)
     );
     assert_eq!(balance(&mut t, bob), ether(50));
-    let err = t
-        .w.chain()
-        .send_call(
-            bob,
-            token,
-            &IAlAsset::transferFromCall {
-                from: alice,
-                to: bob,
-                value: ether(31),
-            },
-        )
-        .unwrap_err();
+    let err =
+        t.w.chain()
+            .send_call(
+                bob,
+                token,
+                &IAlAsset::transferFromCall {
+                    from: alice,
+                    to: bob,
+                    value: ether(31),
+                },
+            )
+            .unwrap_err();
     assert_eq!(
         err.as_error::<ERC20InsufficientAllowance>(),
         Some(ERC20InsufficientAllowance {
-                spender: bob,
-                allowance: ether(30),
-                needed: ether(31),
-            })
+            spender: bob,
+            allowance: ether(30),
+            needed: ether(31),
+        })
     );
 }
 
@@ -332,10 +337,10 @@ fn permit_digest(
         chain_id: t.w.chain().chain_id(),
         verifying_contract: t.token,
     };
-    let on_chain = t
-        .w.chain()
-        .view(owner, t.token, &IAlAsset::DOMAIN_SEPARATORCall {})
-        .unwrap();
+    let on_chain =
+        t.w.chain()
+            .view(owner, t.token, &IAlAsset::DOMAIN_SEPARATORCall {})
+            .unwrap();
     assert_eq!(on_chain, domain.separator(), "EIP-712 domain separator");
     Permit {
         owner,
@@ -368,14 +373,14 @@ fn permit_with_real_signatures() {
         r,
         s,
     };
-    let receipt = t
-        .w.chain()
-        .transact(devnet::TxRequest::call(
-            bob,
-            token,
-            alloy_sol_types::SolCall::abi_encode(&permit),
-        ))
-        .unwrap();
+    let receipt =
+        t.w.chain()
+            .transact(devnet::TxRequest::call(
+                bob,
+                token,
+                alloy_sol_types::SolCall::abi_encode(&permit),
+            ))
+            .unwrap();
     assert!(receipt.status, "{receipt:?}");
     let approvals = receipt.events::<Approval>();
     assert_eq!(approvals.len(), 1);
@@ -410,11 +415,11 @@ fn permit_with_real_signatures() {
     );
 
     // Replaying it fails: the nonce moved on, so the signature recovers someone else.
-    let err = t
-        .w.chain()
-        .send_call(bob, token, &permit)
-        .map(|_| ())
-        .unwrap_err();
+    let err =
+        t.w.chain()
+            .send_call(bob, token, &permit)
+            .map(|_| ())
+            .unwrap_err();
     match err.as_error::<ERC2612InvalidSigner>() {
         Some(e) => {
             assert_eq!(e.owner, holder.address);
@@ -442,11 +447,11 @@ fn permit_with_real_signatures() {
         r,
         s,
     };
-    let err = t
-        .w.chain()
-        .send_call(bob, token, &wrong)
-        .map(|_| ())
-        .unwrap_err();
+    let err =
+        t.w.chain()
+            .send_call(bob, token, &wrong)
+            .map(|_| ())
+            .unwrap_err();
     assert_eq!(
         err.as_error::<ERC2612InvalidSigner>(),
         Some(ERC2612InvalidSigner {
@@ -476,16 +481,16 @@ fn permit_with_real_signatures() {
         r,
         s,
     };
-    let err = t
-        .w.chain()
-        .send_call(bob, token, &late)
-        .map(|_| ())
-        .unwrap_err();
+    let err =
+        t.w.chain()
+            .send_call(bob, token, &late)
+            .map(|_| ())
+            .unwrap_err();
     assert_eq!(
         err.as_error::<ERC2612ExpiredSignature>(),
         Some(ERC2612ExpiredSignature {
-                deadline: expired_deadline
-            })
+            deadline: expired_deadline
+        })
     );
     assert_eq!(
         t.w.chain()

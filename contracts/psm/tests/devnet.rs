@@ -87,29 +87,9 @@ fn new_world(with_vault: bool) -> World {
     });
     for user in USERS {
         world.fund(user, ether(100));
-        world.send(
-            token,
-            IMockErc20::mintCall {
-                to: user,
-                amount: usdc(1_000_000),
-            },
-        );
-        world.send_from(
-            user,
-            token,
-            IMockErc20::approveCall {
-                spender: psm,
-                value: U256::MAX,
-            },
-        );
-        world.send_from(
-            user,
-            coin,
-            IAlAsset::approveCall {
-                spender: psm,
-                value: U256::MAX,
-            },
-        );
+        world.mint_mock(token, user, usdc(1_000_000));
+        world.approve_max(user, token, psm);
+        world.approve_max(user, coin, psm);
     }
     world
 }
@@ -149,8 +129,13 @@ impl Scenario for World {
 
     /// The PSM's outstanding mints on the coin (minted − burned) `[coin]`.
     fn outstanding(&mut self) -> U256 {
-        self.view(self.at.coin, IAlAsset::minterInfoCall { minter: self.at.psm })
-            .outstanding
+        self.view(
+            self.at.coin,
+            IAlAsset::minterInfoCall {
+                minter: self.at.psm,
+            },
+        )
+        .outstanding
     }
 
     /// Buys with the quote checked against the execution (coin to the buyer
@@ -336,13 +321,7 @@ fn direct_holdings_yield_is_harvested_too() {
     let mut w = new_world(false);
     w.buy(USERS[0], usdc(1_000)).unwrap();
     // A rebase / donation to the PSM.
-    w.send(
-        w.at.usdc,
-        IMockErc20::mintCall {
-            to: w.at.psm,
-            amount: usdc(7),
-        },
-    );
+    w.mint_mock(w.at.usdc, w.at.psm, usdc(7));
     assert_eq!(w.send(w.at.psm, IPsm::harvestCall {}), usdc(7));
     assert_eq!(w.usdc_of(TREASURY), usdc(7));
     assert_eq!(w.holdings(), w.free());

@@ -130,7 +130,9 @@ fn rate_path_matches_the_model() {
         w.chain().warp(dt);
         let (want_rate, accrued) = model::step(rate, dt, direction, &p).unwrap();
         let rc = w.at.rc;
-        let receipt = w.chain().transact(TxRequest::call(
+        let receipt = w
+            .chain()
+            .transact(TxRequest::call(
                 VAULT,
                 rc,
                 IRateController::updateCall {
@@ -180,11 +182,17 @@ fn reverting_psm_is_tolerated() {
 fn errors_are_decoded() {
     let mut w = new_world(word_stub());
     let (rc, dev) = (w.at.rc, w.sender());
-    let err = w.try_send(ALICE, rc, IRateController::updateCall {
+    let err = w
+        .try_send(
+            ALICE,
+            rc,
+            IRateController::updateCall {
                 freeDebt: U256::from(1),
                 paidDebt: U256::from(1),
             },
-        ).err().expect("reverts");
+        )
+        .err()
+        .expect("reverts");
     assert_eq!(
         err.as_error::<OnlyVault>(),
         Some(OnlyVault {
@@ -192,10 +200,16 @@ fn errors_are_decoded() {
             vault: VAULT
         })
     );
-    let err = w.try_send(dev, rc, IRateController::setHalfLifeCall {
+    let err = w
+        .try_send(
+            dev,
+            rc,
+            IRateController::setHalfLifeCall {
                 halfLife: U256::from(60),
             },
-        ).err().expect("reverts");
+        )
+        .err()
+        .expect("reverts");
     assert_eq!(
         err.as_error::<InvalidHalfLife>(),
         Some(InvalidHalfLife {
@@ -204,8 +218,10 @@ fn errors_are_decoded() {
             maxHalfLife: U256::from(model::MAX_HALF_LIFE),
         })
     );
-    let err = w.try_send(dev, rc, IRateController::setVaultCall { vault: ALICE },
-        ).err().expect("reverts");
+    let err = w
+        .try_send(dev, rc, IRateController::setVaultCall { vault: ALICE })
+        .err()
+        .expect("reverts");
     assert_eq!(
         err.as_error::<PeerAlreadySet>(),
         Some(PeerAlreadySet { current: VAULT })
@@ -220,7 +236,16 @@ fn errors_are_decoded() {
         w.send_from(ALICE, w.at.rc, IRateController::halfLifeCall {}),
         U256::from(7 * DAY)
     );
-    assert_eq!(w.send_from(ALICE, w.at.rc, IRateController::psmCall {}), w.at.psm);
-    assert_eq!(w.send_from(ALICE, w.at.rc, IRateController::oracleCall {}), w.at.oracle);
-    assert_eq!(w.send_from(ALICE, w.at.rc, IRateController::lastUpdateCall {}), T0);
+    assert_eq!(
+        w.send_from(ALICE, w.at.rc, IRateController::psmCall {}),
+        w.at.psm
+    );
+    assert_eq!(
+        w.send_from(ALICE, w.at.rc, IRateController::oracleCall {}),
+        w.at.oracle
+    );
+    assert_eq!(
+        w.send_from(ALICE, w.at.rc, IRateController::lastUpdateCall {}),
+        T0
+    );
 }

@@ -103,7 +103,8 @@ fn mixed_borrowers_and_overlapping_redemptions_match_the_model() {
     w.warp(30 * DAY);
     let third = redeem(w, REDEEMERS[2], coin(3_333) + u(1)).unwrap();
     // Yield between earmark and maturity becomes the treasury's surplus.
-    w.kit.send(w.yv, IMockErc4626::simulateYieldCall { bps: u(150) });
+    w.kit
+        .send(w.yv, IMockErc4626::simulateYieldCall { bps: u(150) });
     w.check();
     let ids: Vec<U256> = w.kit.view(
         w.tm,
@@ -140,7 +141,10 @@ fn mixed_borrowers_and_overlapping_redemptions_match_the_model() {
     w.claim(REDEEMERS[2], third).unwrap();
     w.warp(TERM);
     w.claim(REDEEMERS[0], fourth).unwrap();
-    assert_eq!(w.kit.view(w.tm, ITransmuter::totalPendingCall {}), U256::ZERO);
+    assert_eq!(
+        w.kit.view(w.tm, ITransmuter::totalPendingCall {}),
+        U256::ZERO
+    );
     assert_eq!(w.totals().earmarkedShares, U256::ZERO);
     // Paid accounts were never touched by the earmarks (their collateral is
     // exactly what they deposited).
@@ -307,7 +311,8 @@ fn a_yield_token_loss_between_earmark_and_maturity_is_a_haircut() {
     let fee_shares = w.shares_of(fixture::TREASURY);
 
     // The yield token loses 20% of its assets.
-    w.kit.send(w.yv, IMockErc4626::simulateLossCall { bps: u(2_000) });
+    w.kit
+        .send(w.yv, IMockErc4626::simulateLossCall { bps: u(2_000) });
     w.model.lost = true;
     w.check();
     let accounts: Vec<_> = (0..6).map(|i| w.account(i)).collect();
@@ -415,7 +420,8 @@ fn early_foreign_and_repeated_claims_fail_and_the_pause_never_blocks_claims() {
         .unwrap_err();
     assert!(err.is::<NotTransmuter>());
     // The deposit cap bounds the queue.
-    w.kit.send(w.tm, ITransmuter::setDepositCapCall { cap: coin(7_000) });
+    w.kit
+        .send(w.tm, ITransmuter::setDepositCapCall { cap: coin(7_000) });
     expect_error(
         redeem(w, REDEEMERS[1], coin(1_001)),
         DepositCapExceeded {
@@ -437,7 +443,8 @@ fn early_foreign_and_repeated_claims_fail_and_the_pause_never_blocks_claims() {
         w.tm,
         ITransmuter::setEntryPausedCall { paused: true },
     );
-    w.kit.send_from(GUARDIAN, w.vault, IVault::setPausedCall { paused: true });
+    w.kit
+        .send_from(GUARDIAN, w.vault, IVault::setPausedCall { paused: true });
     expect_error(w.redeem(REDEEMERS[1], coin(1_000)), EntryPaused {});
     let err = w
         .transact(

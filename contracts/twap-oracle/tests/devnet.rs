@@ -107,14 +107,7 @@ fn new_world(al_is_token0: bool, usd_decimals: u8) -> World {
         let amount = world.usd_amount(10_000_000);
         world.send(usd, IMockErc20::mintCall { to: who, amount });
         for token in [al, usd] {
-            world.send_from(
-                who,
-                token,
-                IMockErc20::approveCall {
-                    spender: pool,
-                    value: U256::MAX,
-                },
-            );
+            world.approve_max(who, token, pool);
         }
     }
     // Liquidity 1,000,000 / 1,000,000.
@@ -196,7 +189,11 @@ impl Scenario for World {
         let (dev, vault) = (self.sender(), self.at.vault);
         let receipt = self
             .chain()
-            .transact(TxRequest::call(dev, vault, value.to_be_bytes::<32>().to_vec()))
+            .transact(TxRequest::call(
+                dev,
+                vault,
+                value.to_be_bytes::<32>().to_vec(),
+            ))
             .unwrap();
         assert!(receipt.status);
     }
@@ -318,7 +315,10 @@ fn twap_follows_trades_across_the_bands() {
         );
         assert_eq!(advanced[0].samples, U256::from(11));
     }
-    assert_eq!(w.view(w.at.oracle, ITwapOracle::pegHealthCall {}), HEALTH_WEAK);
+    assert_eq!(
+        w.view(w.at.oracle, ITwapOracle::pegHealthCall {}),
+        HEALTH_WEAK
+    );
     let history = w.view(
         w.at.oracle,
         ITwapOracle::epochHistoryCall { n: U256::from(10) },
@@ -475,11 +475,19 @@ fn expansion_mints_the_formula_and_never_breaks_backing() {
     w.run_epoch();
     let (_, state) = w.last();
     assert_eq!(state, STATE_EXPANSION);
-    let history = w.view(w.at.oracle, ITwapOracle::epochHistoryCall { n: U256::from(3) });
+    let history = w.view(
+        w.at.oracle,
+        ITwapOracle::epochHistoryCall { n: U256::from(3) },
+    );
     assert_eq!(history.minted, vec![U256::ZERO, e18(100), formula]);
 
     // The oracle's outstanding on the alAsset is what it minted.
-    let info = w.view(w.at.al, IAlAsset::minterInfoCall { minter: w.at.oracle });
+    let info = w.view(
+        w.at.al,
+        IAlAsset::minterInfoCall {
+            minter: w.at.oracle,
+        },
+    );
     assert_eq!(info.outstanding, formula + e18(100));
 }
 
@@ -507,7 +515,8 @@ fn works_with_the_token_order_reversed() {
 fn errors_are_decoded_on_chain() {
     let mut w = new_world(true, 6);
     let next = w.view(w.at.oracle, ITwapOracle::epochStatusCall {});
-    let revert = w.try_send(DEV_ACCOUNT, w.at.oracle, ITwapOracle::sampleCall {})
+    let revert = w
+        .try_send(DEV_ACCOUNT, w.at.oracle, ITwapOracle::sampleCall {})
         .err()
         .unwrap();
     assert_eq!(
@@ -519,7 +528,8 @@ fn errors_are_decoded_on_chain() {
             .abi_encode()
         )
     );
-    let revert = w.try_send(DEV_ACCOUNT, w.at.oracle, ITwapOracle::advanceEpochCall {})
+    let revert = w
+        .try_send(DEV_ACCOUNT, w.at.oracle, ITwapOracle::advanceEpochCall {})
         .err()
         .unwrap();
     assert_eq!(
@@ -600,7 +610,11 @@ fn errors_are_decoded_on_chain() {
     );
     assert!(quote > e18(0) && quote < e18(1));
     // Flash swaps are refused by the pool.
-    let revert = w.try_send(DEV_ACCOUNT, w.at.pool, IV2Pool::swapCall {
+    let revert = w
+        .try_send(
+            DEV_ACCOUNT,
+            w.at.pool,
+            IV2Pool::swapCall {
                 amount0Out: U256::from(1),
                 amount1Out: U256::ZERO,
                 to: DEV_ACCOUNT,

@@ -19,7 +19,7 @@ use suite_common::errors::EntryPaused;
 use testkit::{
     actors::{ALICE, BOB, CAROL, LIQUIDATOR, TREASURY, USERS},
     coin, ether,
-    interfaces::{IAlAsset, IMockErc20, IMockErc4626, IRateController, IVault},
+    interfaces::{IAlAsset, IMockErc4626, IRateController, IVault},
     parts, usdc, CallError, Config, Local,
 };
 use vault::{AccountHealthy, LtvExceeded, RepayExceedsCloseFactor};
@@ -64,21 +64,8 @@ fn new_world() -> World {
     world.fund(TREASURY, ether(100));
     for user in USERS {
         world.fund(user, ether(100));
-        world.send(
-            usdc_token,
-            IMockErc20::mintCall {
-                to: user,
-                amount: usdc(100_000),
-            },
-        );
-        world.send_from(
-            user,
-            usdc_token,
-            IMockErc20::approveCall {
-                spender: yv,
-                value: U256::MAX,
-            },
-        );
+        world.mint_mock(usdc_token, user, usdc(100_000));
+        world.approve_max(user, usdc_token, yv);
         world.send_from(
             user,
             yv,
@@ -87,22 +74,8 @@ fn new_world() -> World {
                 receiver: user,
             },
         );
-        world.send_from(
-            user,
-            yv,
-            IMockErc4626::approveCall {
-                spender: vault,
-                value: U256::MAX,
-            },
-        );
-        world.send_from(
-            user,
-            coin,
-            IAlAsset::approveCall {
-                spender: vault,
-                value: U256::MAX,
-            },
-        );
+        world.approve_max(user, yv, vault);
+        world.approve_max(user, coin, vault);
     }
     world
 }
@@ -202,7 +175,11 @@ fn borrowers_over_months_yield_liquidation_and_bad_debt() {
     w.borrow(ALICE, coin(8_500)).unwrap(); // paid, 85% LTV
     w.deposit(BOB, ten_k);
     w.borrow(BOB, coin(4_000)).unwrap();
-    w.send_from(BOB, w.at.vault, IVault::setRedeemableCall { redeemable: true }); // free
+    w.send_from(
+        BOB,
+        w.at.vault,
+        IVault::setRedeemableCall { redeemable: true },
+    ); // free
     w.deposit(CAROL, usdc(20_000));
     w.borrow(CAROL, coin(8_000)).unwrap(); // paid
     w.check_books();
@@ -252,7 +229,8 @@ fn borrowers_over_months_yield_liquidation_and_bad_debt() {
                 repayAmount: coin(1),
             },
         )
-        .err().expect("reverts");
+        .err()
+        .expect("reverts");
     assert_eq!(
         err.as_error::<AccountHealthy>(),
         Some(AccountHealthy {
@@ -293,7 +271,8 @@ fn borrowers_over_months_yield_liquidation_and_bad_debt() {
                 repayAmount: max_repay + u(1),
             },
         )
-        .err().expect("reverts");
+        .err()
+        .expect("reverts");
     assert_eq!(
         err.as_error::<RepayExceedsCloseFactor>(),
         Some(RepayExceedsCloseFactor {
@@ -355,14 +334,7 @@ fn borrowers_over_months_yield_liquidation_and_bad_debt() {
 
     // The treasury covers the bad debt with its interest income (partly).
     let income = w.coin_of(TREASURY);
-    w.send_from(
-        TREASURY,
-        w.at.coin,
-        IAlAsset::approveCall {
-            spender: w.at.vault,
-            value: U256::MAX,
-        },
-    );
+    w.approve_max(TREASURY, w.at.coin, w.at.vault);
     w.send_from(
         TREASURY,
         w.at.vault,
@@ -397,7 +369,8 @@ fn ltv_limits_and_pause() {
                 recipient: ALICE,
             },
         )
-        .err().expect("reverts");
+        .err()
+        .expect("reverts");
     assert_eq!(
         err.as_error::<LtvExceeded>(),
         Some(LtvExceeded {
@@ -420,7 +393,8 @@ fn ltv_limits_and_pause() {
                 recipient: BOB,
             },
         )
-        .err().expect("reverts");
+        .err()
+        .expect("reverts");
     assert!(err.is::<EntryPaused>());
     // ... but repaying and withdrawing healthy collateral still work.
     w.send_from(
@@ -449,7 +423,8 @@ fn ltv_limits_and_pause() {
             w.at.vault,
             IVault::setRedeemableCall { redeemable: true },
         )
-        .err().expect("reverts");
+        .err()
+        .expect("reverts");
     assert!(err.is::<EntryPaused>());
     w.send(w.at.vault, IVault::setPausedCall { paused: false });
     w.borrow(ALICE, coin(1)).unwrap_err(); // at 90% already

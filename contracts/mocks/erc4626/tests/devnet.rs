@@ -139,7 +139,9 @@ fn deposit_yield_redeem_loss_withdraw() {
     assert_eq!(shares, usdc(1_000) * U256::from(1_000_000u64));
     assert_eq!(w.total_assets(), usdc(1_000));
     // Events through a raw transaction: Bob mints 1e12 shares.
-    let receipt = w.chain().transact(TxRequest::call(
+    let receipt = w
+        .chain()
+        .transact(TxRequest::call(
             BOB,
             vault,
             IMockErc4626::mintCall {
@@ -217,7 +219,9 @@ fn deposit_yield_redeem_loss_withdraw() {
             value: bob_shares,
         },
     );
-    let receipt = w.chain().transact(TxRequest::call(
+    let receipt = w
+        .chain()
+        .transact(TxRequest::call(
             ALICE,
             vault,
             IMockErc4626::redeemCall {
@@ -248,13 +252,18 @@ fn errors_are_decoded() {
         },
     );
     let shares = w.shares_of(ALICE);
-    let err = w.try_send(ALICE, vault, IMockErc4626::redeemCall {
+    let err = w
+        .try_send(
+            ALICE,
+            vault,
+            IMockErc4626::redeemCall {
                 shares: shares + U256::from(1),
                 receiver: ALICE,
                 owner: ALICE,
             },
         )
-        .err().expect("reverts");
+        .err()
+        .expect("reverts");
     assert_eq!(
         err.as_error::<ERC4626ExceededMaxRedeem>(),
         Some(ERC4626ExceededMaxRedeem {
@@ -263,13 +272,18 @@ fn errors_are_decoded() {
             max: shares
         })
     );
-    let err = w.try_send(ALICE, vault, IMockErc4626::withdrawCall {
+    let err = w
+        .try_send(
+            ALICE,
+            vault,
+            IMockErc4626::withdrawCall {
                 assets: usdc(11),
                 receiver: ALICE,
                 owner: ALICE,
             },
         )
-        .err().expect("reverts");
+        .err()
+        .expect("reverts");
     assert_eq!(
         err.as_error::<ERC4626ExceededMaxWithdraw>(),
         Some(ERC4626ExceededMaxWithdraw {
@@ -278,11 +292,16 @@ fn errors_are_decoded() {
             max: usdc(10)
         })
     );
-    let err = w.try_send(ALICE, vault, IMockErc4626::simulateLossCall {
+    let err = w
+        .try_send(
+            ALICE,
+            vault,
+            IMockErc4626::simulateLossCall {
                 bps: U256::from(10_001),
             },
         )
-        .err().expect("reverts");
+        .err()
+        .expect("reverts");
     assert_eq!(
         err.as_error::<LossAboveTotal>(),
         Some(LossAboveTotal {
@@ -299,12 +318,17 @@ fn errors_are_decoded() {
             amount: usdc(5),
         },
     );
-    let err = w.try_send(carol, vault, IMockErc4626::depositCall {
+    let err = w
+        .try_send(
+            carol,
+            vault,
+            IMockErc4626::depositCall {
                 assets: usdc(5),
                 receiver: carol,
             },
         )
-        .err().expect("reverts");
+        .err()
+        .expect("reverts");
     assert_eq!(
         err.as_error::<ERC20InsufficientAllowance>(),
         Some(ERC20InsufficientAllowance {
