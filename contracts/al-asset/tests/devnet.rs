@@ -352,6 +352,30 @@ fn permit_digest(
     .eip712_signing_hash(&domain)
 }
 
+/// `signer`'s permit for `owner`: `spender` may spend `value`, at `nonce`,
+/// until `deadline`.
+fn signed_permit(
+    t: &mut Token,
+    signer: &Signer,
+    owner: Address,
+    spender: Address,
+    value: U256,
+    nonce: U256,
+    deadline: U256,
+) -> IAlAsset::permitCall {
+    let digest = permit_digest(t, owner, spender, value, nonce, deadline);
+    let (v, r, s) = signer.sign(digest);
+    IAlAsset::permitCall {
+        owner,
+        spender,
+        value,
+        deadline,
+        v,
+        r,
+        s,
+    }
+}
+
 #[test]
 fn permit_with_real_signatures() {
     let mut t = setup();
@@ -362,17 +386,15 @@ fn permit_with_real_signatures() {
     let value = ether(25);
 
     // A valid permit, relayed by bob (the holder has no ETH at all).
-    let digest = permit_digest(&mut t, holder.address, alice, value, U256::ZERO, deadline);
-    let (v, r, s) = holder.sign(digest);
-    let permit = IAlAsset::permitCall {
-        owner: holder.address,
-        spender: alice,
+    let permit = signed_permit(
+        &mut t,
+        &holder,
+        holder.address,
+        alice,
         value,
+        U256::ZERO,
         deadline,
-        v,
-        r,
-        s,
-    };
+    );
     let receipt =
         t.w.chain()
             .transact(devnet::TxRequest::call(
@@ -429,24 +451,15 @@ fn permit_with_real_signatures() {
     }
 
     // Signed by the wrong key: the recovered signer is the stranger.
-    let digest = permit_digest(
+    let wrong = signed_permit(
         &mut t,
+        &stranger,
         holder.address,
         alice,
         value,
         U256::from(1),
         deadline,
     );
-    let (v, r, s) = stranger.sign(digest);
-    let wrong = IAlAsset::permitCall {
-        owner: holder.address,
-        spender: alice,
-        value,
-        deadline,
-        v,
-        r,
-        s,
-    };
     let err =
         t.w.chain()
             .send_call(bob, token, &wrong)
@@ -462,25 +475,16 @@ fn permit_with_real_signatures() {
 
     // Expired: the deadline is checked against block.timestamp.
     let expired_deadline = U256::from(t.w.chain().timestamp() + 10);
-    let digest = permit_digest(
+    let late = signed_permit(
         &mut t,
+        &holder,
         holder.address,
         alice,
         value,
         U256::from(1),
         expired_deadline,
     );
-    let (v, r, s) = holder.sign(digest);
     t.w.chain().warp(60);
-    let late = IAlAsset::permitCall {
-        owner: holder.address,
-        spender: alice,
-        value,
-        deadline: expired_deadline,
-        v,
-        r,
-        s,
-    };
     let err =
         t.w.chain()
             .send_call(bob, token, &late)
