@@ -262,8 +262,7 @@ fn errors_are_decoded() {
                 owner: ALICE,
             },
         )
-        .err()
-        .expect("reverts");
+        .expect_err("reverts");
     assert_eq!(
         err.as_error::<ERC4626ExceededMaxRedeem>(),
         Some(ERC4626ExceededMaxRedeem {
@@ -282,8 +281,7 @@ fn errors_are_decoded() {
                 owner: ALICE,
             },
         )
-        .err()
-        .expect("reverts");
+        .expect_err("reverts");
     assert_eq!(
         err.as_error::<ERC4626ExceededMaxWithdraw>(),
         Some(ERC4626ExceededMaxWithdraw {
@@ -300,8 +298,7 @@ fn errors_are_decoded() {
                 bps: U256::from(10_001),
             },
         )
-        .err()
-        .expect("reverts");
+        .expect_err("reverts");
     assert_eq!(
         err.as_error::<LossAboveTotal>(),
         Some(LossAboveTotal {
@@ -327,8 +324,7 @@ fn errors_are_decoded() {
                 receiver: carol,
             },
         )
-        .err()
-        .expect("reverts");
+        .expect_err("reverts");
     assert_eq!(
         err.as_error::<ERC20InsufficientAllowance>(),
         Some(ERC20InsufficientAllowance {
