@@ -2,7 +2,7 @@
 //! `0x72` and an `ArbSys` stub at `0x64`.
 
 use alloy_primitives::{address, Address, Bytes, U256};
-use alloy_sol_types::{sol, SolCall, SolEvent, SolInterface};
+use alloy_sol_types::{sol, SolCall, SolError, SolEvent, SolInterface};
 use revm::context::{Block, Cfg, JournalTr};
 use revm::context_interface::ContextTr;
 use revm::handler::{EthPrecompiles, PrecompileProvider};

@@ -262,6 +262,8 @@ pub fn activate(
     }
     let (wasm, info) = stylus_program::validate_code(&code, page_limit)
         .map_err(|e| ProgramError::Invalid(e.to_string()))?;
+    // Nitro instruments at activation; the depth checker rejects frames over its limits.
+    crate::stylus::instrument::instrument(&wasm).map_err(ProgramError::Invalid)?;
     let program = Program {
         version: STYLUS_VERSION,
         init_cost: info.init_cost,

@@ -39,7 +39,7 @@ struct Cli {
     state: Option<PathBuf>,
     /// ArbOS version whose Stylus rules apply (40 and up; default: what Arbitrum One runs).
     #[arg(long = "arbos", value_name = "N", default_value_t = devnet::params::DEFAULT_ARBOS_VERSION,
-          value_parser = clap::value_parser!(u64).range(devnet::params::MIN_ARBOS_VERSION as i64..))]
+          value_parser = clap::value_parser!(u64).range(devnet::params::MIN_ARBOS_VERSION..))]
     arbos: u64,
     /// Require and keep nitro's activation data fee (`ProgramInsufficientValue` when short).
     #[arg(long)]
