@@ -61,7 +61,7 @@ pub struct DevnetConfig {
     pub arbos_version: u64,
     /// Whether `ArbWasm.activateProgram` requires its data fee in `msg.value` (reverting with
     /// `ProgramInsufficientValue` otherwise) and keeps it, as nitro does. Off by default: the
-    /// fee is computed with nitro's data pricer and reported, and all value is refunded.
+    /// fee is waived (0; nitro's pricer still records the demand) and all value is refunded.
     pub charge_data_fee: bool,
 }
 

@@ -323,7 +323,14 @@ fn activate(ctx: &mut Ctx, inputs: &CallInputs, program: Address, time: u64) -> 
             let gas = ACTIVATION_FIXED_GAS
                 .saturating_add(compile_gas)
                 .saturating_add(ACTIVATION_STORAGE_GAS);
-            let data_fee = programs::update_data_pricer(ctx, asm_bytes, time);
+            let priced = programs::update_data_pricer(ctx, asm_bytes, time);
+            // Waived (see the README): the fee is 0, as on a chain whose pricer is free, so
+            // that callers computing `msg.value - dataFee` (the StylusDeployer) stay right.
+            let data_fee = if ctx.chain.charge_data_fee {
+                priced
+            } else {
+                U256::ZERO
+            };
             let value = inputs.call_value();
             let refund = if ctx.chain.charge_data_fee {
                 if value < data_fee {
@@ -336,7 +343,6 @@ fn activate(ctx: &mut Ctx, inputs: &CallInputs, program: Address, time: u64) -> 
                 }
                 value - data_fee
             } else {
-                // Waived (see the README): every wei sent comes back.
                 value
             };
             ctx.journal_mut().checkpoint_commit();

@@ -117,7 +117,7 @@ fn print_banner(node: &node::NodeHandle, cli: &Cli, block_time: Option<Duration>
         if cli.data_fee {
             "charged (nitro's data pricer)"
         } else {
-            "computed and reported, value refunded (--data-fee to charge)"
+            "waived: 0, value refunded (--data-fee to charge nitro's)"
         }
     );
     println!(
