@@ -857,7 +857,12 @@ impl Devnet {
 
     /// The `activateProgram` transaction for `program`, carrying the data fee when the chain
     /// charges it (read first with a call, as `cargo stylus` does).
-    fn activation_request(&mut self, from: Address, program: Address, block: &BlockEnv) -> TxRequest {
+    fn activation_request(
+        &mut self,
+        from: Address,
+        program: Address,
+        block: &BlockEnv,
+    ) -> TxRequest {
         let call = ArbWasm::activateProgramCall { program }.abi_encode();
         let req = TxRequest::call(from, ARB_WASM_ADDRESS, call);
         if !self.config.charge_data_fee {

@@ -501,9 +501,7 @@ fn arb_sys(ctx: &mut Ctx, inputs: &CallInputs) -> InterpreterResult {
         ),
         Ok(C::arbOSVersion(_)) => Outcome::ok(
             READ_GAS,
-            ArbSys::arbOSVersionCall::abi_encode_returns(&U256::from(
-                55 + ctx.chain.arbos_version,
-            )),
+            ArbSys::arbOSVersionCall::abi_encode_returns(&U256::from(55 + ctx.chain.arbos_version)),
         ),
         Err(_) => Outcome::revert(READ_GAS, Bytes::new()),
     };

@@ -147,6 +147,17 @@ fn word(value: U256) -> [u8; 32] {
 // Table 1: hostio ink, as nitro's `system_tests/program_ink_test.go` asserts it.
 // ------------------------------------------------------------------------------------------
 
+/// (name, import, body, constants in the body, returns a value, calldata, nitro's ink).
+type HostioRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    u64,
+    bool,
+    Vec<u8>,
+    u64,
+);
+
 #[test]
 fn hostio_ink_matches_program_ink_test() {
     let mut chain = chain(params::DEFAULT_ARBOS_VERSION);
@@ -158,57 +169,143 @@ fn hostio_ink_matches_program_ink_test() {
         w[..20].copy_from_slice(DEV_ACCOUNT.as_slice());
         w
     };
-    let one_three_five = [word(U256::from(1)), word(U256::from(3)), word(U256::from(5))].concat();
+    let one_three_five = [
+        word(U256::from(1)),
+        word(U256::from(3)),
+        word(U256::from(5)),
+    ]
+    .concat();
     // (name, import, body, constants in the body, returns a value, calldata, nitro's ink,
     //  nitro's source line)
-    let rows: Vec<(&str, &'static str, &str, u64, bool, Vec<u8>, u64)> = vec![
+    let rows: Vec<HostioRow> = vec![
         // TestSimpleInkUsage: "evm_gas_left" HOSTIO_INK.
-        ("evm_gas_left", r#"(import "vm_hooks" "evm_gas_left" (func $h (result i64)))"#,
-         "call $h", 0, true, vec![], HOSTIO),
+        (
+            "evm_gas_left",
+            r#"(import "vm_hooks" "evm_gas_left" (func $h (result i64)))"#,
+            "call $h",
+            0,
+            true,
+            vec![],
+            HOSTIO,
+        ),
         // "block_basefee" HOSTIO_INK + PTR_INK.
-        ("block_basefee", r#"(import "vm_hooks" "block_basefee" (func $h (param i32)))"#,
-         "i32.const 512 call $h", 1, false, vec![], HOSTIO + PTR),
+        (
+            "block_basefee",
+            r#"(import "vm_hooks" "block_basefee" (func $h (param i32)))"#,
+            "i32.const 512 call $h",
+            1,
+            false,
+            vec![],
+            HOSTIO + PTR,
+        ),
         // "msg_sender" HOSTIO_INK + PTR_INK.
-        ("msg_sender", r#"(import "vm_hooks" "msg_sender" (func $h (param i32)))"#,
-         "i32.const 512 call $h", 1, false, vec![], HOSTIO + PTR),
+        (
+            "msg_sender",
+            r#"(import "vm_hooks" "msg_sender" (func $h (param i32)))"#,
+            "i32.const 512 call $h",
+            1,
+            false,
+            vec![],
+            HOSTIO + PTR,
+        ),
         // "tx_ink_price" HOSTIO_INK.
-        ("tx_ink_price", r#"(import "vm_hooks" "tx_ink_price" (func $h (result i32)))"#,
-         "call $h", 0, true, vec![], HOSTIO),
+        (
+            "tx_ink_price",
+            r#"(import "vm_hooks" "tx_ink_price" (func $h (result i32)))"#,
+            "call $h",
+            0,
+            true,
+            vec![],
+            HOSTIO,
+        ),
         // "math_div" args (1, 3): 43520.
-        ("math_div", r#"(import "vm_hooks" "math_div" (func $h (param i32 i32)))"#,
-         "i32.const 1024 i32.const 1056 call $h", 2, false, one_three_five.clone(), 43_520),
+        (
+            "math_div",
+            r#"(import "vm_hooks" "math_div" (func $h (param i32 i32)))"#,
+            "i32.const 1024 i32.const 1056 call $h",
+            2,
+            false,
+            one_three_five.clone(),
+            43_520,
+        ),
         // "math_mod" args (1, 3): 43520.
-        ("math_mod", r#"(import "vm_hooks" "math_mod" (func $h (param i32 i32)))"#,
-         "i32.const 1024 i32.const 1056 call $h", 2, false, one_three_five.clone(), 43_520),
+        (
+            "math_mod",
+            r#"(import "vm_hooks" "math_mod" (func $h (param i32 i32)))"#,
+            "i32.const 1024 i32.const 1056 call $h",
+            2,
+            false,
+            one_three_five.clone(),
+            43_520,
+        ),
         // "math_add_mod" args (1, 3, 5): 49560.
-        ("math_add_mod", r#"(import "vm_hooks" "math_add_mod" (func $h (param i32 i32 i32)))"#,
-         "i32.const 1024 i32.const 1056 i32.const 1088 call $h", 3, false,
-         one_three_five.clone(), 49_560),
+        (
+            "math_add_mod",
+            r#"(import "vm_hooks" "math_add_mod" (func $h (param i32 i32 i32)))"#,
+            "i32.const 1024 i32.const 1056 i32.const 1088 call $h",
+            3,
+            false,
+            one_three_five.clone(),
+            49_560,
+        ),
         // "math_mul_mod" args (1, 3, 5): 52660.
-        ("math_mul_mod", r#"(import "vm_hooks" "math_mul_mod" (func $h (param i32 i32 i32)))"#,
-         "i32.const 1024 i32.const 1056 i32.const 1088 call $h", 3, false,
-         one_three_five.clone(), 52_660),
+        (
+            "math_mul_mod",
+            r#"(import "vm_hooks" "math_mul_mod" (func $h (param i32 i32 i32)))"#,
+            "i32.const 1024 i32.const 1056 i32.const 1088 call $h",
+            3,
+            false,
+            one_three_five.clone(),
+            52_660,
+        ),
         // "account_balance" of the (warm) sender: HOSTIO + 2 PTR + EVM_API + 1000000.
-        ("account_balance", r#"(import "vm_hooks" "account_balance" (func $h (param i32 i32)))"#,
-         "i32.const 1024 i32.const 512 call $h", 2, false, sender_arg.to_vec(),
-         HOSTIO + 2 * PTR + EVM_API + 1_000_000),
+        (
+            "account_balance",
+            r#"(import "vm_hooks" "account_balance" (func $h (param i32 i32)))"#,
+            "i32.const 1024 i32.const 512 call $h",
+            2,
+            false,
+            sender_arg.to_vec(),
+            HOSTIO + 2 * PTR + EVM_API + 1_000_000,
+        ),
         // "account_code_size" of another (cold) program: 33068073.
-        ("account_code_size",
-         r#"(import "vm_hooks" "account_code_size" (func $h (param i32) (result i32)))"#,
-         "i32.const 1024 call $h", 1, true, other_arg.to_vec(), 33_068_073),
+        (
+            "account_code_size",
+            r#"(import "vm_hooks" "account_code_size" (func $h (param i32) (result i32)))"#,
+            "i32.const 1024 call $h",
+            1,
+            true,
+            other_arg.to_vec(),
+            33_068_073,
+        ),
         // "account_codehash" of another (cold) program: 26078153.
-        ("account_codehash",
-         r#"(import "vm_hooks" "account_codehash" (func $h (param i32 i32)))"#,
-         "i32.const 1024 i32.const 512 call $h", 2, false, other_arg.to_vec(), 26_078_153),
+        (
+            "account_codehash",
+            r#"(import "vm_hooks" "account_codehash" (func $h (param i32 i32)))"#,
+            "i32.const 1024 i32.const 512 call $h",
+            2,
+            false,
+            other_arg.to_vec(),
+            26_078_153,
+        ),
         // "transient_load_bytes32": HOSTIO + 2 PTR + EVM_API + 1000000.
-        ("transient_load_bytes32",
-         r#"(import "vm_hooks" "transient_load_bytes32" (func $h (param i32 i32)))"#,
-         "i32.const 1024 i32.const 512 call $h", 2, false, vec![0xde; 32],
-         HOSTIO + 2 * PTR + EVM_API + 1_000_000),
+        (
+            "transient_load_bytes32",
+            r#"(import "vm_hooks" "transient_load_bytes32" (func $h (param i32 i32)))"#,
+            "i32.const 1024 i32.const 512 call $h",
+            2,
+            false,
+            vec![0xde; 32],
+            HOSTIO + 2 * PTR + EVM_API + 1_000_000,
+        ),
     ];
     for (name, import, body, consts, returns, args, nitro) in rows {
         // A returned value is dropped in the block of the second reading.
-        let body = if returns { format!("{body} drop") } else { body.to_string() };
+        let body = if returns {
+            format!("{body} drop")
+        } else {
+            body.to_string()
+        };
         let address = deploy(&mut chain, &Probe::new(import, body).wasm());
         let (_, ink) = measure(&mut chain, address, &args);
         let hostio = ink - Probe::overhead(1, consts, 0, returns);
@@ -233,7 +330,11 @@ fn math_pow_ink_matches_pow_price() {
         let exponent = U256::from(1) << (bytes * 8 - 1);
         let args = [word(U256::from(1)), word(exponent)].concat();
         let (_, ink) = measure(&mut chain, address, &args);
-        assert_eq!(ink - Probe::overhead(1, 2, 0, false), nitro, "{bytes}-byte exponent");
+        assert_eq!(
+            ink - Probe::overhead(1, 2, 0, false),
+            nitro,
+            "{bytes}-byte exponent"
+        );
     }
 }
 
@@ -252,7 +353,11 @@ fn keccak_and_log_ink_match_program_ink_test() {
     for (size, nitro) in [(10usize, 121_800u64), (100, 163_800), (1000, 751_800)] {
         let (_, ink) = measure(&mut chain, keccak, &vec![7u8; size]);
         // `local.get` (75) is the one non-constant operator of the body.
-        assert_eq!(ink - Probe::overhead(1, 2, 0, false) - 75, nitro, "keccak {size}");
+        assert_eq!(
+            ink - Probe::overhead(1, 2, 0, false) - 75,
+            nitro,
+            "keccak {size}"
+        );
     }
     // TestLogInkUsage: (topics, data bytes) -> ink.
     let log = deploy(
@@ -374,7 +479,11 @@ fn calls_apply_63_64_as_nitro_and_charge_the_stipend() {
         // the callee's first `GAS` costs 2.
         let stipend = if value.is_zero() { 0 } else { 2_300 };
         let expected_child = (gas_left - base) * 63 / 64 + stipend;
-        assert_eq!(child_gas_seen, expected_child - 2, "63/64 with value {value}");
+        assert_eq!(
+            child_gas_seen,
+            expected_child - 2,
+            "63/64 with value {value}"
+        );
         results.push(ink);
     }
     // TestCallInkUsage: "call_contract/evmContractWithValue" (118325955) exceeds
@@ -418,8 +527,7 @@ fn create_charges_no_init_code_word_gas() {
     assert_eq!(ink1 - Probe::overhead(1, 5, 0, false), expected1);
     // CREATE2_BASE_INK adds a pointer; gas adds 6 per keccak word of init code, nothing else.
     let (_, ink2) = measure(&mut chain, create2, &args);
-    let expected2 =
-        HOSTIO + 4 * PTR + EVM_API + 2 * read_price(5) + (32_000 + 6 + 6) * INK_PER_GAS;
+    let expected2 = HOSTIO + 4 * PTR + EVM_API + 2 * read_price(5) + (32_000 + 6 + 6) * INK_PER_GAS;
     assert_eq!(ink2 - Probe::overhead(1, 6, 0, false), expected2);
 }
 
@@ -517,7 +625,10 @@ fn recent_programs_cache_lasts_one_block() {
         .collect();
     assert_eq!(
         entries,
-        vec![entry_gas(init, cached, false), entry_gas(init, cached, true)]
+        vec![
+            entry_gas(init, cached, false),
+            entry_gas(init, cached, true)
+        ]
     );
     // A new block starts with an empty cache (geth's per-block `RecentWasms`).
     let next = chain.transact(req).unwrap();
@@ -728,13 +839,24 @@ fn static_writes_revert_and_return_unused_gas() {
         .transact(TxRequest::call(DEV_ACCOUNT, address, vec![]).with_gas_limit(3_000_000))
         .unwrap();
     assert!(receipt.status);
-    assert_eq!(&receipt.output[..], &2u32.to_le_bytes(), "the static call failed");
-    let inner = receipt.frames.iter().find(|f| f.depth == 1).expect("callee");
+    assert_eq!(
+        &receipt.output[..],
+        &2u32.to_le_bytes(),
+        "the static call failed"
+    );
+    let inner = receipt
+        .frames
+        .iter()
+        .find(|f| f.depth == 1)
+        .expect("callee");
     assert!(!inner.success);
     // The write failed as nitro's `userFailure` (a revert): the callee spent its entry and
     // the ink up to the flush, far from the 200,000 it was given (all of it if it burnt).
     assert!(inner.gas_used < 200_000 / 10, "{inner:?}");
-    assert!(receipt.program_failures.iter().any(|f| f.contains("static")));
+    assert!(receipt
+        .program_failures
+        .iter()
+        .any(|f| f.contains("static")));
 }
 
 #[test]
@@ -788,7 +910,11 @@ fn stack_depth_follows_the_arbos_version() {
         assert_eq!(depth, if version >= 50 { 22_000 } else { 262_144 });
         let mut chain = chain(version);
         let reported = chain
-            .view(DEV_ACCOUNT, ARB_WASM_ADDRESS, &ArbWasm::maxStackDepthCall {})
+            .view(
+                DEV_ACCOUNT,
+                ARB_WASM_ADDRESS,
+                &ArbWasm::maxStackDepthCall {},
+            )
             .unwrap();
         assert_eq!(reported, depth);
         let address = deploy(&mut chain, &wasm);

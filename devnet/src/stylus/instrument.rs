@@ -610,25 +610,23 @@ fn worst_case_depth<'a>(
             stack = stack.saturating_sub($n);
         }};
     }
-    let block_type = |ty: &wasmparser::BlockType,
-                      stack: &mut u32,
-                      worst: &mut u32|
-     -> Result<(), String> {
-        match ty {
-            wasmparser::BlockType::Empty => {}
-            wasmparser::BlockType::Type(_) => {
-                *stack += 1;
-                *worst = (*worst).max(*stack);
+    let block_type =
+        |ty: &wasmparser::BlockType, stack: &mut u32, worst: &mut u32| -> Result<(), String> {
+            match ty {
+                wasmparser::BlockType::Empty => {}
+                wasmparser::BlockType::Type(_) => {
+                    *stack += 1;
+                    *worst = (*worst).max(*stack);
+                }
+                wasmparser::BlockType::FuncType(id) => {
+                    let (ins, outs) = type_of(*id)?;
+                    *stack += outs;
+                    *worst = (*worst).max(*stack);
+                    *stack = stack.saturating_sub(ins);
+                }
             }
-            wasmparser::BlockType::FuncType(id) => {
-                let (ins, outs) = type_of(*id)?;
-                *stack += outs;
-                *worst = (*worst).max(*stack);
-                *stack = stack.saturating_sub(ins);
-            }
-        }
-        Ok(())
-    };
+            Ok(())
+        };
     use Operator::*;
     for op in ops {
         match op {
@@ -664,26 +662,110 @@ fn worst_case_depth<'a>(
             }
             // `InternalFunc::MemoryFill` / `MemoryCopy`: three i32 in, nothing out.
             MemoryFill { .. } | MemoryCopy { .. } => pop!(3),
-            Nop | Unreachable | I32Eqz | I64Eqz | I32Clz | I32Ctz | I32Popcnt | I64Clz
-            | I64Ctz | I64Popcnt | Br { .. } | Return | LocalTee { .. } | MemoryGrow { .. }
-            | I32Load { .. } | I64Load { .. } | I32Load8S { .. } | I32Load8U { .. }
-            | I32Load16S { .. } | I32Load16U { .. } | I64Load8S { .. } | I64Load8U { .. }
-            | I64Load16S { .. } | I64Load16U { .. } | I64Load32S { .. } | I64Load32U { .. }
-            | I32WrapI64 | I64ExtendI32S | I64ExtendI32U | I32Extend8S | I32Extend16S
-            | I64Extend8S | I64Extend16S | I64Extend32S => {}
-            LocalGet { .. } | GlobalGet { .. } | MemorySize { .. } | I32Const { .. }
+            Nop
+            | Unreachable
+            | I32Eqz
+            | I64Eqz
+            | I32Clz
+            | I32Ctz
+            | I32Popcnt
+            | I64Clz
+            | I64Ctz
+            | I64Popcnt
+            | Br { .. }
+            | Return
+            | LocalTee { .. }
+            | MemoryGrow { .. }
+            | I32Load { .. }
+            | I64Load { .. }
+            | I32Load8S { .. }
+            | I32Load8U { .. }
+            | I32Load16S { .. }
+            | I32Load16U { .. }
+            | I64Load8S { .. }
+            | I64Load8U { .. }
+            | I64Load16S { .. }
+            | I64Load16U { .. }
+            | I64Load32S { .. }
+            | I64Load32U { .. }
+            | I32WrapI64
+            | I64ExtendI32S
+            | I64ExtendI32U
+            | I32Extend8S
+            | I32Extend16S
+            | I64Extend8S
+            | I64Extend16S
+            | I64Extend32S => {}
+            LocalGet { .. }
+            | GlobalGet { .. }
+            | MemorySize { .. }
+            | I32Const { .. }
             | I64Const { .. } => push!(1),
-            Drop | I32Eq | I32Ne | I32LtS | I32LtU | I32GtS | I32GtU | I32LeS | I32LeU
-            | I32GeS | I32GeU | I64Eq | I64Ne | I64LtS | I64LtU | I64GtS | I64GtU | I64LeS
-            | I64LeU | I64GeS | I64GeU | I32Add | I32Sub | I32Mul | I32DivS | I32DivU
-            | I32RemS | I32RemU | I64Add | I64Sub | I64Mul | I64DivS | I64DivU | I64RemS
-            | I64RemU | I32And | I32Or | I32Xor | I32Shl | I32ShrS | I32ShrU | I32Rotl
-            | I32Rotr | I64And | I64Or | I64Xor | I64Shl | I64ShrS | I64ShrU | I64Rotl
-            | I64Rotr | BrIf { .. } | BrTable { .. } | LocalSet { .. } | GlobalSet { .. } => {
+            Drop
+            | I32Eq
+            | I32Ne
+            | I32LtS
+            | I32LtU
+            | I32GtS
+            | I32GtU
+            | I32LeS
+            | I32LeU
+            | I32GeS
+            | I32GeU
+            | I64Eq
+            | I64Ne
+            | I64LtS
+            | I64LtU
+            | I64GtS
+            | I64GtU
+            | I64LeS
+            | I64LeU
+            | I64GeS
+            | I64GeU
+            | I32Add
+            | I32Sub
+            | I32Mul
+            | I32DivS
+            | I32DivU
+            | I32RemS
+            | I32RemU
+            | I64Add
+            | I64Sub
+            | I64Mul
+            | I64DivS
+            | I64DivU
+            | I64RemS
+            | I64RemU
+            | I32And
+            | I32Or
+            | I32Xor
+            | I32Shl
+            | I32ShrS
+            | I32ShrU
+            | I32Rotl
+            | I32Rotr
+            | I64And
+            | I64Or
+            | I64Xor
+            | I64Shl
+            | I64ShrS
+            | I64ShrU
+            | I64Rotl
+            | I64Rotr
+            | BrIf { .. }
+            | BrTable { .. }
+            | LocalSet { .. }
+            | GlobalSet { .. } => {
                 pop!(1)
             }
-            Select | I32Store { .. } | I64Store { .. } | I32Store8 { .. } | I32Store16 { .. }
-            | I64Store8 { .. } | I64Store16 { .. } | I64Store32 { .. } => pop!(2),
+            Select
+            | I32Store { .. }
+            | I64Store { .. }
+            | I32Store8 { .. }
+            | I32Store16 { .. }
+            | I64Store8 { .. }
+            | I64Store16 { .. }
+            | I64Store32 { .. } => pop!(2),
             other => return Err(format!("unsupported operator {other:?}")),
         }
     }
