@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use alloy_primitives::{address, keccak256, Address, Bytes, B256, U256};
-use alloy_sol_types::SolCall;
+use alloy_sol_types::{SolCall, SolError};
 use revm::context::result::{ExecutionResult, Output};
 use revm::context::transaction::{AccessList, AccessListItem};
 use revm::context::{BlockEnv, CfgEnv, TxEnv};
@@ -56,6 +56,13 @@ pub struct DevnetConfig {
     pub dev_balance: U256,
     /// Also print programs' `console` output to stderr (it is always kept in receipts).
     pub echo_console: bool,
+    /// The ArbOS version whose Stylus rules apply (reported by `ArbSys.arbOSVersion` as
+    /// `55 + version`); see [`crate::params::DEFAULT_ARBOS_VERSION`].
+    pub arbos_version: u64,
+    /// Whether `ArbWasm.activateProgram` requires its data fee in `msg.value` (reverting with
+    /// `ProgramInsufficientValue` otherwise) and keeps it, as nitro does. Off by default: the
+    /// fee is waived (0; nitro's pricer still records the demand) and all value is refunded.
+    pub charge_data_fee: bool,
 }
 
 impl Default for DevnetConfig {
@@ -69,6 +76,8 @@ impl Default for DevnetConfig {
             clock: Clock::Wall,
             dev_balance: U256::from(10u64).pow(U256::from(30u64)),
             echo_console: false,
+            arbos_version: crate::params::DEFAULT_ARBOS_VERSION,
+            charge_data_fee: false,
         }
     }
 }
@@ -138,6 +147,8 @@ pub struct Devnet {
     db: Db,
     runtime: StylusRuntime,
     config: DevnetConfig,
+    /// ArbOS rules and the pending block's recent-programs cache.
+    arb: evm::ArbChain,
     blocks: Vec<BlockInfo>,
     /// Seconds added to the clock by [`Devnet::warp`].
     time_offset: u64,
@@ -246,6 +257,11 @@ impl Devnet {
         Self {
             db,
             runtime: StylusRuntime::new(meter),
+            arb: evm::ArbChain {
+                arbos_version: config.arbos_version,
+                charge_data_fee: config.charge_data_fee,
+                ..evm::ArbChain::default()
+            },
             config,
             blocks: vec![genesis],
             time_offset: 0,
@@ -258,6 +274,11 @@ impl Devnet {
     /// The configuration.
     pub fn config(&self) -> &DevnetConfig {
         &self.config
+    }
+
+    /// The ArbOS version whose rules the chain applies.
+    pub fn arbos_version(&self) -> u64 {
+        self.arb.arbos_version
     }
 
     /// Chain id.
@@ -338,6 +359,8 @@ impl Devnet {
             hash,
             receipts,
         });
+        // The recent-programs cache lives for one block (geth's `StateDB.RecentWasms`).
+        self.arb.recent_wasms = evm::RecentWasms::default();
     }
 
     /// Mines an empty block.
@@ -564,6 +587,9 @@ impl Devnet {
         // Arbitrum allows 0xEF-prefixed code for Stylus programs; the frame loop enforces the
         // narrower rule.
         cfg.disable_eip3541 = true;
+        // Arbitrum does not apply EIP-7623's calldata floor (nitro's geth only enables it
+        // when the chain config asks for it; Arbitrum One does not).
+        cfg.disable_eip7623 = true;
         if call {
             cfg.disable_nonce_check = true;
             cfg.disable_balance_check = true;
@@ -578,12 +604,21 @@ impl Devnet {
     fn run(&mut self, req: &TxRequest, block: &BlockEnv, commit: bool) -> Result<Receipt, String> {
         let tx = self.tx_env(req, !commit);
         let cfg = self.cfg_env(!commit);
+        // A call (`eth_call`) sees the block's cache but leaves it as it was.
+        let mut scratch;
+        let arb = if commit {
+            &mut self.arb
+        } else {
+            scratch = self.arb.clone();
+            &mut scratch
+        };
         let executed = evm::execute(
             &mut self.db,
             block.clone(),
             cfg,
             tx,
             &mut self.runtime,
+            arb,
             commit,
         );
         let result = executed.result?;
@@ -746,9 +781,10 @@ impl Devnet {
     /// The revert ([`crate::ProgramNotActivated`]-style errors or `Error(string)` with nitro's
     /// validation message).
     pub fn activate(&mut self, from: Address, program: Address) -> Result<Receipt, Revert> {
-        let call = ArbWasm::activateProgramCall { program };
+        let block = self.pending_block_env();
+        let req = self.activation_request(from, program, &block);
         let receipt = self
-            .transact(TxRequest::call(from, ARB_WASM_ADDRESS, call.abi_encode()))
+            .transact(req)
             .map_err(|e| Revert::halted(e.to_string()))?;
         match receipt.revert() {
             Some(revert) => Err(revert),
@@ -819,6 +855,28 @@ impl Devnet {
         }
     }
 
+    /// The `activateProgram` transaction for `program`, carrying the data fee when the chain
+    /// charges it (read first with a call, as `cargo stylus` does).
+    fn activation_request(
+        &mut self,
+        from: Address,
+        program: Address,
+        block: &BlockEnv,
+    ) -> TxRequest {
+        let call = ArbWasm::activateProgramCall { program }.abi_encode();
+        let req = TxRequest::call(from, ARB_WASM_ADDRESS, call);
+        if !self.config.charge_data_fee {
+            return req;
+        }
+        // Without value the call reverts with `ProgramInsufficientValue(have, want)`.
+        let fee = self
+            .run(&req, block, false)
+            .ok()
+            .and_then(|r| crate::ProgramInsufficientValue::abi_decode(&r.output).ok())
+            .map_or(U256::ZERO, |e| e.want);
+        req.with_value(fee)
+    }
+
     fn deploy_steps(
         &mut self,
         from: Address,
@@ -851,13 +909,9 @@ impl Devnet {
             )
             .is_ok_and(|r| r.status);
         if !active {
-            let activate_call = ArbWasm::activateProgramCall { program: address }.abi_encode();
+            let req = self.activation_request(from, address, block);
             let activate = self
-                .run(
-                    &TxRequest::call(from, ARB_WASM_ADDRESS, activate_call),
-                    block,
-                    true,
-                )
+                .run(&req, block, true)
                 .map_err(DevnetError::InvalidTransaction)?;
             receipts.push(step(activate, "activate")?);
         }
@@ -912,6 +966,7 @@ impl Devnet {
         self.db = snapshot.db;
         self.blocks.truncate(snapshot.blocks);
         self.time_offset = snapshot.time_offset;
+        self.arb.recent_wasms = evm::RecentWasms::default();
         true
     }
 }

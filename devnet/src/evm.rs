@@ -53,8 +53,37 @@ pub const SPEC: SpecId = SpecId::PRAGUE;
 pub struct ArbChain {
     /// WASM pages open in this transaction.
     pub pages: PageCounters,
-    /// Programs started in this transaction (they pay the cached init cost on re-entry).
-    pub recent_programs: Vec<B256>,
+    /// The ArbOS version whose rules apply.
+    pub arbos_version: params::ArbosVersion,
+    /// The block's recent-programs cache (used from ArbOS 60 on).
+    pub recent_wasms: RecentWasms,
+    /// Whether `activateProgram` requires and keeps its data fee.
+    pub charge_data_fee: bool,
+}
+
+/// Nitro's per-block LRU of recently started programs (geth's `state.RecentWasms`, used by
+/// nitro `arbos/programs/programs.go` `CallProgram` from ArbOS 60 with
+/// `params.BlockCacheSize` entries): a program found in it pays the cached init cost.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecentWasms {
+    /// Code hashes, most recently used last.
+    entries: Vec<B256>,
+}
+
+impl RecentWasms {
+    /// Records `codehash` as used, keeping at most `retain` entries; returns whether it was
+    /// already present (a cache hit).
+    pub fn insert(&mut self, codehash: B256, retain: u16) -> bool {
+        if let Some(index) = self.entries.iter().position(|h| *h == codehash) {
+            let hit = self.entries.remove(index);
+            self.entries.push(hit);
+            return true;
+        }
+        self.entries.push(codehash);
+        let excess = self.entries.len().saturating_sub(usize::from(retain));
+        self.entries.drain(..excess);
+        false
+    }
 }
 
 /// A frame of the loop.
@@ -207,9 +236,17 @@ impl<'r> DevEvm<'r> {
             }
         };
 
-        // Pay for the program's memory footprint and init, as nitro's `CallProgram` does.
+        // Pay for the program's memory footprint and init, as nitro's `CallProgram` does
+        // (`arbos/programs/programs.go`): the recent-programs cache is consulted (and updated)
+        // from ArbOS 60 on, before the cost is burnt.
         let pages_before = self.ctx.chain.pages;
-        let cached = self.ctx.chain.recent_programs.contains(&codehash);
+        let arbos_version = self.ctx.chain.arbos_version;
+        let cached = params::has_recent_wasms(arbos_version)
+            && self
+                .ctx
+                .chain
+                .recent_wasms
+                .insert(codehash, params::BLOCK_CACHE_SIZE);
         let cost = self
             .ctx
             .chain
@@ -223,9 +260,6 @@ impl<'r> DevEvm<'r> {
                 .failures
                 .push(format!("out of gas starting program {codehash}"));
             return halt(InstructionResult::OutOfGas);
-        }
-        if !cached {
-            self.ctx.chain.recent_programs.push(codehash);
         }
 
         let code = inputs.known_bytecode.1.original_bytes();
@@ -260,9 +294,11 @@ impl<'r> DevEvm<'r> {
             reentrant,
         };
         let page_limit = params::PAGE_LIMIT.saturating_sub(pages_before.open);
-        let state = HostState::new(env, args, page_limit);
+        let mut state = HostState::new(env, args, page_limit);
+        state.arbos_version = arbos_version;
         let ink = (gas_limit - cost).saturating_mul(INK_PER_GAS);
-        let (store, entry) = match self.runtime.instantiate(&module, state, ink) {
+        let stack = params::max_stack_depth(arbos_version);
+        let (store, entry) = match self.runtime.instantiate(&module, state, ink, stack) {
             Ok(instance) => instance,
             Err(e) => {
                 self.ctx.chain.pages.open = pages_before.open;
@@ -368,8 +404,10 @@ impl<'r> DevEvm<'r> {
                     Request::Call {
                         inputs,
                         ret_len_ptr,
+                        stipend,
                     } => {
                         frame.pending_ptrs = (ret_len_ptr, 0);
+                        frame.pending_stipend = stipend;
                         FrameInput::Call(inputs)
                     }
                     Request::Create {
@@ -426,17 +464,23 @@ impl<'r> DevEvm<'r> {
                     .push(format!("program {}: out of ink", frame.codehash));
                 (InstructionResult::OutOfGas, Bytes::new())
             }
-            Step::WriteProtection(msg) => {
+            // Nitro's `userOutOfStack` becomes `vm.ErrDepth`, which burns all the call's gas
+            // (nitro `arbos/programs/programs.go` `toResult`).
+            Step::OutOfStack => {
                 self.trace
                     .failures
-                    .push(format!("program {}: {msg}", frame.codehash));
-                (InstructionResult::StateChangeDuringStaticCall, Bytes::new())
+                    .push(format!("program {}: out of stack", frame.codehash));
+                (InstructionResult::StackOverflow, Bytes::new())
             }
-            Step::Failed(msg) => {
+            // Traps, bad pointers and writes in a static call are nitro's `userFailure`:
+            // `vm.ErrExecutionReverted` without data, so the unused gas goes back to the
+            // caller (nitro `arbos/programs/programs.go` `toResult`; write protection reaches
+            // it as an `outcome Revert` error, `crates/arbutil/src/evm/req.rs`).
+            Step::WriteProtection(msg) | Step::Failed(msg) => {
                 self.trace
                     .failures
                     .push(format!("program {}: {msg}", frame.codehash));
-                (InstructionResult::InvalidFEOpcode, Bytes::new())
+                (InstructionResult::Revert, Bytes::new())
             }
             Step::Request(_) => return Err(internal("request at finish")),
         };
@@ -497,10 +541,26 @@ fn deliver_child(frame: &mut StylusFrame, child: FrameResult) -> Result<Vec<Val>
         }) => (result.gas, result.result, result.output, address, true),
     };
     frame.children_gas += gas.total_gas_spent();
-    // Unused child gas flows back; a child's refunds count only if it succeeded.
-    let returned = gas.remaining().saturating_mul(INK_PER_GAS);
-    if let Err(e) = frame.add_ink(returned) {
-        return Err(Step::Failed(format!("devnet internal error: {e}")));
+    // Unused child gas flows back; a child's refunds count only if it succeeded. The stipend
+    // of a value call is the caller's: nitro charges `baseCost + gas - returnGas` with `gas`
+    // including it (`arbos/programs/api.go` `doCall`), and the program runs out of ink if
+    // it cannot pay that (`buy_gas(gas_cost)` in `user-host-trait`).
+    let stipend = std::mem::take(&mut frame.pending_stipend);
+    let returned = gas.remaining();
+    if returned >= stipend {
+        if let Err(e) = frame.add_ink((returned - stipend).saturating_mul(INK_PER_GAS)) {
+            return Err(Step::Failed(format!("devnet internal error: {e}")));
+        }
+    } else {
+        let owed = (stipend - returned).saturating_mul(INK_PER_GAS);
+        let left = frame.ink_left();
+        if left < owed {
+            frame.exhaust();
+            return Err(Step::OutOfInk);
+        }
+        if let Err(e) = frame.set_ink(left - owed) {
+            return Err(Step::Failed(format!("devnet internal error: {e}")));
+        }
     }
     if result.is_ok() {
         frame.store.data_mut().refund += gas.refunded();
@@ -651,19 +711,28 @@ pub struct Executed {
     pub trace: TxTrace,
 }
 
-/// Runs `tx` on `db` in `block`; commits the state changes into `db` when `commit` is set.
+/// Runs `tx` on `db` in `block` under the ArbOS rules and recent-programs cache of `chain`;
+/// commits the state changes into `db` when `commit` is set. `chain` comes back with the
+/// cache as the transaction left it.
 pub fn execute(
     db: &mut Db,
     block: BlockEnv,
     cfg: CfgEnv,
     tx: TxEnv,
     runtime: &mut StylusRuntime,
+    chain: &mut ArbChain,
     commit: bool,
 ) -> Executed {
     let mut ctx: Ctx = Context::new(mem::take(db), SPEC);
     ctx.block = block;
     ctx.cfg = cfg;
     ctx.tx = tx;
+    ctx.chain = ArbChain {
+        pages: PageCounters::default(),
+        arbos_version: chain.arbos_version,
+        recent_wasms: mem::take(&mut chain.recent_wasms),
+        charge_data_fee: chain.charge_data_fee,
+    };
     let mut evm = DevEvm::new(ctx, runtime);
     let mut handler = MainnetHandler::<
         DevEvm<'_>,
@@ -672,6 +741,7 @@ pub fn execute(
     >::default();
     let result = handler.run(&mut evm).map_err(|e| e.to_string());
     let trace = mem::take(&mut evm.trace);
+    chain.recent_wasms = mem::take(&mut evm.ctx.chain.recent_wasms);
     let state = evm.ctx.journal_mut().finalize();
     *db = mem::take(&mut evm.ctx.journaled_state.database);
     if commit && result.is_ok() {

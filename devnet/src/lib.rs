@@ -9,9 +9,15 @@
 //!   `ProgramNotActivated()`.
 //! - Programs run in [wasmi]; every `vm_hooks` host function is implemented against the revm
 //!   journal, and calls cross freely between Stylus and EVM contracts.
-//! - Gas is metered in ink (wasmi fuel with nitro's per-operator prices, nitro's hostio
-//!   prices, EIP-2929/2200/3529 storage gas, nitro's memory model and init costs). It is
-//!   close to, but not exactly, what nitro charges; see the README.
+//! - Gas is metered in ink exactly as nitro meters it, for the ArbOS version the chain runs
+//!   ([`DevnetConfig::arbos_version`]): the program is instrumented as nitro instruments it
+//!   (per-basic-block `pricing_v1` ink, dynamic `memory.fill`/`copy` ink, the depth checker,
+//!   the heap bound), hostios charge nitro's ink and gas, entry pays nitro's memory model and
+//!   init costs (with the recent-programs cache from ArbOS 60). The conformance suite
+//!   (`tests/conformance.rs`) checks this against nitro's own test figures and formulas. Not
+//!   exact: the gas of the `ArbWasm`/`ArbWasmCache` precompiles' own ArbOS storage traffic
+//!   (estimated from nitro's code) and the L1 data fee (absent); see the README's
+//!   "Fidelity" section.
 //!
 //! Start with [`Devnet::new`], fund accounts with [`Devnet::fund`], deploy with
 //! [`Devnet::deploy_wasm`] / [`Devnet::deploy_evm`], and call with [`Devnet::send_call`] /
@@ -32,8 +38,8 @@ pub use chain::{
     DevnetConfig, SnapshotId, DEFAULT_CHAIN_ID, DEV_ACCOUNT, DEV_PRIVATE_KEY,
 };
 pub use precompiles::{
-    ArbSys, ArbWasm, ArbWasmCache, ARBOS_VERSION, ARB_SYS_ADDRESS, ARB_WASM_ADDRESS,
-    ARB_WASM_CACHE_ADDRESS,
+    ArbSys, ArbWasm, ArbWasmCache, ACTIVATION_FIXED_GAS, ACTIVATION_STORAGE_GAS, ARBOS_VERSION,
+    ARB_SYS_ADDRESS, ARB_WASM_ADDRESS, ARB_WASM_CACHE_ADDRESS,
 };
 pub use programs::{
     Error as SolidityError, Program, ProgramExpired, ProgramInsufficientValue,

@@ -1,6 +1,7 @@
 //! Stylus chain parameters (ArbOS `StylusParams`), ink prices and the memory model.
 //!
-//! Values are those of a fresh ArbOS 40+ chain such as nitro-devnode.
+//! Values are those of a fresh chain such as nitro-devnode, at the ArbOS version the chain runs
+//! ([`ArbosVersion`]); every figure cites the nitro source it comes from.
 
 /// Stylus version reported by `ArbWasm.stylusVersion()` and stamped on activated programs.
 pub const STYLUS_VERSION: u16 = 2;
@@ -8,8 +9,42 @@ pub const STYLUS_VERSION: u16 = 2;
 pub const INK_PRICE: u32 = 10_000;
 /// Ink per unit of gas at [`INK_PRICE`].
 pub const INK_PER_GAS: u64 = 10_000;
-/// Maximum WASM stack depth (`ArbWasm.maxStackDepth()`).
+/// Maximum WASM stack depth before ArbOS 50 (`ArbWasm.maxStackDepth()`; nitro
+/// `arbos/programs/params.go` `initialStackDepth = 4 * 65536`).
 pub const MAX_STACK_DEPTH: u32 = 4 * 65_536;
+/// Maximum WASM stack depth from ArbOS 50 on (nitro `arbos/programs/params.go`
+/// `arbOS50MaxWasmSize = 22000`, applied by `UpgradeToArbosVersion(ArbosVersion_50)`).
+pub const MAX_STACK_DEPTH_ARBOS_50: u32 = 22_000;
+
+/// An ArbOS version, as reported by `ArbSys.arbOSVersion() - 55`.
+pub type ArbosVersion = u64;
+/// The ArbOS version the devnet runs unless configured otherwise: the one Arbitrum One runs
+/// (ArbOS 61 "Elara", active on Arbitrum One since 2026-08-20 per docs.arbitrum.io's
+/// `arbos-releases/arbos61` page; see the README).
+pub const DEFAULT_ARBOS_VERSION: ArbosVersion = 61;
+/// The oldest ArbOS version the devnet models (Stylus v2, `MaxWasmSize` stored).
+pub const MIN_ARBOS_VERSION: ArbosVersion = 40;
+/// From this version on a per-block LRU of [`BLOCK_CACHE_SIZE`] recent programs makes a
+/// re-entered program pay the cached init cost (nitro `arbos/programs/programs.go`
+/// `CallProgram`: `if p.ArbosVersion >= params.ArbosVersion_60 { recentWasmsCacheHit = ... }`).
+pub const ARBOS_VERSION_RECENT_WASMS: ArbosVersion = 60;
+/// From this version on the stack depth is [`MAX_STACK_DEPTH_ARBOS_50`] (nitro
+/// `arbos/programs/params.go` `UpgradeToArbosVersion`, `case params.ArbosVersion_50`).
+pub const ARBOS_VERSION_STACK_22000: ArbosVersion = 50;
+
+/// `ArbWasm.maxStackDepth()` at ArbOS `version`.
+pub fn max_stack_depth(version: ArbosVersion) -> u32 {
+    if version >= ARBOS_VERSION_STACK_22000 {
+        MAX_STACK_DEPTH_ARBOS_50
+    } else {
+        MAX_STACK_DEPTH
+    }
+}
+
+/// Whether ArbOS `version` has the per-block recent-programs cache.
+pub fn has_recent_wasms(version: ArbosVersion) -> bool {
+    version >= ARBOS_VERSION_RECENT_WASMS
+}
 /// Pages a transaction may open for free (`ArbWasm.freePages()`).
 pub const FREE_PAGES: u16 = 2;
 /// Linear gas per page beyond the free ones (`ArbWasm.pageGas()`).
@@ -72,13 +107,19 @@ pub const LOG_DATA_GAS: u64 = 8;
 pub const KECCAK_WORD_GAS: u64 = 6;
 /// `CALL` value-transfer gas.
 pub const CALL_VALUE_GAS: u64 = 9_000;
+/// Extra gas of `account_code` / `account_code_size` (geth's `WasmAccountTouchCost` with
+/// code: `MaxCodeSize / 24576 * params.ExtcodeSizeGasEIP150`, 700 at the default code size).
+pub const EXTCODE_GAS: u64 = 700;
 /// `CALL` new-account gas.
 pub const NEW_ACCOUNT_GAS: u64 = 25_000;
-/// Stipend given to value-bearing calls.
+/// Stipend given to value-bearing calls. Nitro charges it to the calling program (the cost
+/// is `baseCost + gas - returnGas` with `gas` including the stipend: nitro
+/// `arbos/programs/api.go` `doCall`).
 pub const CALL_STIPEND: u64 = 2_300;
 /// `CREATE` base gas.
 pub const CREATE_GAS: u64 = 32_000;
-/// EIP-3860 gas per init-code word.
+/// EIP-3860 gas per init-code word. Not charged to programs: nitro's `create` closure
+/// (`arbos/programs/api.go`) charges `CreateGas` plus, for `CREATE2`, keccak words only.
 pub const INITCODE_WORD_GAS: u64 = 2;
 /// EIP-3860 maximum init-code size.
 pub const MAX_INITCODE_SIZE: usize = 2 * 24_576;

@@ -2,7 +2,7 @@
 //! `0x72` and an `ArbSys` stub at `0x64`.
 
 use alloy_primitives::{address, Address, Bytes, U256};
-use alloy_sol_types::{sol, SolCall, SolEvent, SolInterface};
+use alloy_sol_types::{sol, SolCall, SolError, SolEvent, SolInterface};
 use revm::context::{Block, Cfg, JournalTr};
 use revm::context_interface::ContextTr;
 use revm::handler::{EthPrecompiles, PrecompileProvider};
@@ -13,7 +13,7 @@ use revm::primitives::{AddressSet, Log};
 use crate::chain::DEV_ACCOUNT;
 use crate::evm::Ctx;
 use crate::params;
-use crate::programs::{self, ProgramError};
+use crate::programs::{self, ProgramError, ProgramInsufficientValue};
 
 /// Address of the `ArbWasm` precompile.
 pub const ARB_WASM_ADDRESS: Address = address!("0000000000000000000000000000000000000071");
@@ -21,15 +21,23 @@ pub const ARB_WASM_ADDRESS: Address = address!("00000000000000000000000000000000
 pub const ARB_WASM_CACHE_ADDRESS: Address = address!("0000000000000000000000000000000000000072");
 /// Address of the `ArbSys` precompile (only a few read methods are provided).
 pub const ARB_SYS_ADDRESS: Address = address!("0000000000000000000000000000000000000064");
-/// ArbOS version the devnet reports.
-pub const ARBOS_VERSION: u64 = 40;
+/// ArbOS version the devnet runs by default ([`crate::DevnetConfig::arbos_version`] sets
+/// it; `ArbSys.arbOSVersion()` reports `55 + version`, as nitro's `ArbSys.ArbOSVersion`).
+pub const ARBOS_VERSION: u64 = params::DEFAULT_ARBOS_VERSION;
 
 /// Gas of one `ArbWasm` read (a storage read plus overhead, approximately nitro's).
 const READ_GAS: u64 = 1_000;
-/// Base gas of an activation (approximate: nitro charges by compile work).
-const ACTIVATION_BASE_GAS: u64 = 1_000_000;
-/// Activation gas per byte of decompressed WASM (approximate).
-const ACTIVATION_GAS_PER_BYTE: u64 = 64;
+/// Fixed gas burnt before an activation starts (nitro `precompiles/ArbWasm.go`
+/// `ActivateProgram`: "charge a fixed cost up front to begin activation",
+/// `c.Burn(1659168)`).
+pub const ACTIVATION_FIXED_GAS: u64 = 1_659_168;
+/// ArbOS storage traffic of a successful activation, in gas, at nitro's storage prices
+/// (`StorageReadCost` 800, `StorageWriteCost` 20,000; `arbos/storage/storage.go`): the
+/// stylus params (a warm read, 100, `arbos/programs/params.go` `Params`), the program record
+/// read (800), the module hash write (20,000), the data pricer's five reads and two writes
+/// (44,000, `arbos/programs/data_pricer.go` `UpdateModel`) and the program record write
+/// (20,000). Counted from nitro's code, not measured on a node.
+pub const ACTIVATION_STORAGE_GAS: u64 = 100 + 800 + 20_000 + 5 * 800 + 2 * 20_000 + 20_000;
 
 sol! {
     /// The `ArbWasm` precompile interface (nitro's `precompiles/ArbWasm.sol`).
@@ -268,7 +276,7 @@ fn arb_wasm_call(ctx: &mut Ctx, inputs: &CallInputs, call: ArbWasm::ArbWasmCalls
             &params::INK_PRICE,
         ))),
         C::maxStackDepth(_) => read(Ok(ArbWasm::maxStackDepthCall::abi_encode_returns(
-            &params::MAX_STACK_DEPTH,
+            &params::max_stack_depth(ctx.chain.arbos_version),
         ))),
         C::freePages(_) => read(Ok(ArbWasm::freePagesCall::abi_encode_returns(
             &params::FREE_PAGES,
@@ -308,30 +316,72 @@ fn activate(ctx: &mut Ctx, inputs: &CallInputs, program: Address, time: u64) -> 
         return Outcome::revert(READ_GAS, Bytes::new());
     }
     let page_limit = params::PAGE_LIMIT.saturating_sub(ctx.chain.pages.open);
+    let checkpoint = ctx.journal_mut().checkpoint();
     match programs::activate(ctx, program, time, page_limit) {
-        Ok((record, codehash, wasm_len)) => {
-            // The devnet charges no data fee: all value sent is refunded.
-            refund_value(ctx, inputs, inputs.call_value());
+        Ok((record, codehash, wasm, asm_bytes)) => {
+            let compile_gas = programs::activation_compile_gas(&wasm);
+            let gas = ACTIVATION_FIXED_GAS
+                .saturating_add(compile_gas)
+                .saturating_add(ACTIVATION_STORAGE_GAS);
+            let priced = programs::update_data_pricer(ctx, asm_bytes, time);
+            // Waived (see the README): the fee is 0, as on a chain whose pricer is free, so
+            // that callers computing `msg.value - dataFee` (the StylusDeployer) stay right.
+            let data_fee = if ctx.chain.charge_data_fee {
+                priced
+            } else {
+                U256::ZERO
+            };
+            let value = inputs.call_value();
+            let refund = if ctx.chain.charge_data_fee {
+                if value < data_fee {
+                    ctx.journal_mut().checkpoint_revert(checkpoint);
+                    let error = ProgramInsufficientValue {
+                        have: value,
+                        want: data_fee,
+                    };
+                    return Outcome::revert(gas, error.abi_encode().into());
+                }
+                value - data_fee
+            } else {
+                value
+            };
+            ctx.journal_mut().checkpoint_commit();
+            if ctx.chain.charge_data_fee && !data_fee.is_zero() {
+                // To the network fee account: nitro-devnode's chain owner.
+                let _ = ctx
+                    .journal_mut()
+                    .transfer(inputs.target_address, DEV_ACCOUNT, data_fee);
+            }
+            refund_value(ctx, inputs, refund);
             emit(
                 ctx,
                 ArbWasm::ProgramActivated {
                     codehash,
                     moduleHash: codehash,
                     program,
-                    dataFee: U256::ZERO,
+                    dataFee: data_fee,
                     version: record.version,
                 },
             );
-            let gas = ACTIVATION_BASE_GAS + ACTIVATION_GAS_PER_BYTE * wasm_len as u64;
             Outcome::ok(
                 gas,
                 ArbWasm::activateProgramCall::abi_encode_returns(&ArbWasm::activateProgramReturn {
                     version: record.version,
-                    dataFee: U256::ZERO,
+                    dataFee: data_fee,
                 }),
             )
         }
-        Err(e) => Outcome::revert(ACTIVATION_BASE_GAS, e.abi_encode()),
+        Err(e) => {
+            ctx.journal_mut().checkpoint_revert(checkpoint);
+            // A program that fails to compile takes all the gas (nitro
+            // `precompiles/ArbWasm.go`: `if takeAllGas { _ = c.BurnOut() }`); the earlier
+            // checks cost the fixed charge.
+            let gas = match e {
+                ProgramError::Invalid(_) => inputs.gas_limit,
+                _ => ACTIVATION_FIXED_GAS,
+            };
+            Outcome::revert(gas, e.abi_encode())
+        }
     }
 }
 
@@ -451,7 +501,7 @@ fn arb_sys(ctx: &mut Ctx, inputs: &CallInputs) -> InterpreterResult {
         ),
         Ok(C::arbOSVersion(_)) => Outcome::ok(
             READ_GAS,
-            ArbSys::arbOSVersionCall::abi_encode_returns(&U256::from(55 + ARBOS_VERSION)),
+            ArbSys::arbOSVersionCall::abi_encode_returns(&U256::from(55 + ctx.chain.arbos_version)),
         ),
         Err(_) => Outcome::revert(READ_GAS, Bytes::new()),
     };

@@ -240,7 +240,8 @@ pub fn account_code(ctx: &mut Ctx, address: Address) -> (Bytes, B256) {
 }
 
 /// Activates the program at `address`: decompresses and validates its WASM with nitro's rules
-/// and records it. Returns the record, the code hash and the WASM size.
+/// and records it. Returns the record, the code hash, the WASM and nitro's estimate of its
+/// native size in bytes.
 ///
 /// # Errors
 ///
@@ -250,7 +251,7 @@ pub fn activate(
     address: Address,
     now: u64,
     page_limit: u16,
-) -> Result<(Program, B256, usize), ProgramError> {
+) -> Result<(Program, B256, Vec<u8>, u32), ProgramError> {
     let (code, codehash) = account_code(ctx, address);
     if !stylus_program::is_stylus_code(&code) {
         return Err(ProgramError::NotWasm);
@@ -261,6 +262,8 @@ pub fn activate(
     }
     let (wasm, info) = stylus_program::validate_code(&code, page_limit)
         .map_err(|e| ProgramError::Invalid(e.to_string()))?;
+    // Nitro instruments at activation; the depth checker rejects frames over its limits.
+    crate::stylus::instrument::instrument(&wasm).map_err(ProgramError::Invalid)?;
     let program = Program {
         version: STYLUS_VERSION,
         init_cost: info.init_cost,
@@ -271,7 +274,134 @@ pub fn activate(
         cached: existing.cached,
     };
     store_program(ctx, codehash, &program);
-    Ok((program, codehash, wasm.len()))
+    Ok((program, codehash, wasm, info.asm_estimate))
+}
+
+/// Gas nitro's compiler burns activating `wasm` (nitro `crates/prover/src/programs/mod.rs`
+/// `Module::activate`): each term is microseconds converted by `us_to_gas` (`us * 2 *
+/// 7_000_000 / 500_000`, i.e. 28 gas per microsecond) — WASM bytes × 31,733 / 100,000
+/// (from ArbOS 32), functions × 17,263 / 100,000, data bytes × 17,376 / 100,000, element
+/// bytes × 17,376 / 100,000, initial pages × 2,217 and the operators of the instrumented code
+/// × 535 / 1,000.
+pub fn activation_compile_gas(wasm: &[u8]) -> u64 {
+    let us_to_gas = |us: u64| us.saturating_mul(2 * 7_000_000) / (1_000_000 / 2);
+    let mut funcs = 0u64;
+    let mut data = 0u64;
+    let mut elems = 0u64;
+    let mut pages = 0u64;
+    for payload in wasmparser::Parser::new(0).parse_all(wasm).flatten() {
+        match payload {
+            wasmparser::Payload::FunctionSection(reader) => funcs = u64::from(reader.count()),
+            wasmparser::Payload::DataSection(reader) => {
+                for item in reader.into_iter().flatten() {
+                    data += item.data.len() as u64;
+                }
+            }
+            wasmparser::Payload::ElementSection(reader) => {
+                for item in reader.into_iter().flatten() {
+                    elems += item.range.len() as u64;
+                }
+            }
+            wasmparser::Payload::MemorySection(reader) => {
+                if let Some(Ok(memory)) = reader.into_iter().next() {
+                    pages = memory.initial;
+                }
+            }
+            _ => {}
+        }
+    }
+    let ops = crate::stylus::instrument::instrument(wasm)
+        .map(|code| instrumented_ops(&code))
+        .unwrap_or_default();
+    [
+        (wasm.len() as u64).saturating_mul(31_733) / 100_000,
+        funcs.saturating_mul(17_263) / 100_000,
+        data.saturating_mul(17_376) / 100_000,
+        elems.saturating_mul(17_376) / 100_000,
+        pages.saturating_mul(2_217),
+        ops.saturating_mul(535) / 1_000,
+    ]
+    .into_iter()
+    .map(us_to_gas)
+    .fold(0u64, u64::saturating_add)
+}
+
+/// Operators in the code section of `wasm` (nitro's `code.expr.len()` summed).
+fn instrumented_ops(wasm: &[u8]) -> u64 {
+    let mut ops = 0u64;
+    for payload in wasmparser::Parser::new(0).parse_all(wasm).flatten() {
+        if let wasmparser::Payload::CodeSectionEntry(body) = payload {
+            if let Ok(mut reader) = body.get_operators_reader() {
+                while !reader.eof() {
+                    if reader.read().is_err() {
+                        break;
+                    }
+                    ops += 1;
+                }
+            }
+        }
+    }
+    ops
+}
+
+fn pricer_slot(name: &[u8]) -> U256 {
+    U256::from_be_bytes(keccak256([b"devnet.stylus.dataPricer.".as_slice(), name].concat()).0)
+}
+
+/// Nitro's data pricer constants (`arbos/programs/data_pricer.go`).
+mod pricer {
+    /// `InitialHourlyBytes / (60 * 60)` with `InitialHourlyBytes = 1 * (1 << 40) / (365 * 24)`.
+    pub const BYTES_PER_SECOND: u32 = 34_865;
+    /// `initialLastUpdateTime`: "the day it all began".
+    pub const INITIAL_LAST_UPDATE: u64 = 1_421_388_000;
+    /// `initialMinPrice`: "5Mb = $1".
+    pub const MIN_PRICE: u64 = 82_928_201;
+    /// `initialInertia`: "expensive at 1Tb".
+    pub const INERTIA: u64 = 21_360_419;
+}
+
+/// Nitro's `ApproxExpBasisPoints(value, degree)` for a non-negative `value` in basis points
+/// (`util/arbmath/math.go`): a Maclaurin series of `degree` terms.
+pub fn approx_exp_bips(value: u64, degree: u64) -> u64 {
+    let bips = 10_000u64;
+    let mut res = bips + value / degree;
+    for i in 1..degree {
+        res = bips + res.saturating_mul(value) / ((degree - i) * bips);
+    }
+    res
+}
+
+/// Charges the data pricer for `asm_bytes` at time `now` and returns the data fee in wei
+/// (nitro `arbos/programs/data_pricer.go` `UpdateModel`: demand decays at
+/// `bytesPerSecond`, grows by the program's size; the price per byte is `minPrice ×
+/// e^(demand / inertia) / 10,000`). The state lives in the ArbOS account's storage.
+pub fn update_data_pricer(ctx: &mut Ctx, asm_bytes: u32, now: u64) -> U256 {
+    let journal = ctx.journal_mut();
+    let Ok(_) = journal.load_account(ARBOS_STATE_ADDRESS);
+    let Ok(demand) = journal.sload(ARBOS_STATE_ADDRESS, pricer_slot(b"demand"));
+    let Ok(last) = journal.sload(ARBOS_STATE_ADDRESS, pricer_slot(b"lastUpdateTime"));
+    let demand: u32 = demand.data.saturating_to();
+    let last: u64 = match last.data.saturating_to::<u64>() {
+        0 => pricer::INITIAL_LAST_UPDATE,
+        last => last,
+    };
+    let delta = u32::try_from(now.saturating_sub(last)).unwrap_or(u32::MAX);
+    let credit = pricer::BYTES_PER_SECOND.saturating_mul(delta);
+    let demand = demand.saturating_sub(credit).saturating_add(asm_bytes);
+    let Ok(_) = journal.sstore(
+        ARBOS_STATE_ADDRESS,
+        pricer_slot(b"demand"),
+        U256::from(demand),
+    );
+    let Ok(_) = journal.sstore(
+        ARBOS_STATE_ADDRESS,
+        pricer_slot(b"lastUpdateTime"),
+        U256::from(now),
+    );
+    let exponent = 10_000 * u64::from(demand) / pricer::INERTIA;
+    let multiplier = approx_exp_bips(exponent, 12);
+    let cost_per_byte = pricer::MIN_PRICE.saturating_mul(multiplier) / 10_000;
+    U256::from(cost_per_byte.saturating_mul(u64::from(asm_bytes)))
 }
 
 /// Renews the activation of `codehash` (`ArbWasm.codehashKeepalive`).

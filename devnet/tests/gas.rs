@@ -33,7 +33,9 @@ const I32_MUL: u64 = 160;
 const I32_DIV_U: u64 = 1_120;
 const I64_ADD: u64 = 100;
 const I64_EXTEND_I32_U: u64 = 100;
-const MEMORY_GROW: u64 = 1;
+/// nitro `crates/prover/src/programs/meter.rs` `pricing_v1`: `dot!(MemoryGrow) => 8050`
+/// ("rest of cost handled by memory pricer").
+const MEMORY_GROW: u64 = 8_050;
 const MEMORY_FILL: u64 = 950;
 /// `memory.fill` per byte (800 / 8).
 const FILL_PER_BYTE: u64 = 100;

@@ -228,6 +228,8 @@ fn programs_run_only_after_activation() {
     let activation = chain.activate(user, program).expect("activates");
     let ret = ArbWasm::activateProgramCall::abi_decode_returns(&activation.output).unwrap();
     assert_eq!(ret.version, 2);
+    // The data fee is waived by default (`DevnetConfig::charge_data_fee`; nitro's figure is
+    // checked in tests/conformance.rs).
     assert_eq!(ret.dataFee, U256::ZERO);
     assert_eq!(activation.events::<ArbWasm::ProgramActivated>().len(), 1);
 
@@ -315,9 +317,11 @@ fn arbwasm_parameters() {
         view(ArbWasm::inkPriceCall {}.abi_encode()),
         U256::from(10_000)
     );
+    // nitro `arbos/programs/params.go`: `arbOS50MaxWasmSize = 22000` from ArbOS 50 (the
+    // default ArbOS 61 is past it).
     assert_eq!(
         view(ArbWasm::maxStackDepthCall {}.abi_encode()),
-        U256::from(262_144)
+        U256::from(22_000)
     );
     assert_eq!(view(ArbWasm::freePagesCall {}.abi_encode()), U256::from(2));
     assert_eq!(

@@ -177,7 +177,8 @@ pub struct ProgramInfo {
     pub functions: u32,
     /// Host functions the module imports, as `(module, name)`.
     pub imports: Vec<(String, String)>,
-    /// Nitro's estimate of the init cost of an uncached program (gas, before scaling).
+    /// Nitro's estimate of the init cost of an uncached program (gas, before scaling). From
+    /// Stylus v2 it excludes the cached cost, which is paid on top.
     pub init_cost: u16,
     /// Nitro's estimate of the init cost of a cached program (gas, before scaling).
     pub cached_init_cost: u16,
@@ -532,7 +533,9 @@ impl ModuleSummary {
             funcs: u64::from(self.codes),
             type_len,
             wasm_len: wasm_len as u64,
-            globals: self.globals,
+            // Counted after instrumentation (nitro `crates/prover/src/binary.rs`
+            // `instrument`: `let globals = self.globals.len()` after the middlewares ran).
+            globals: self.globals + INSTRUMENTATION_GLOBALS,
             data_len: self.data_len + self.elem_len,
             footprint,
         });
@@ -550,6 +553,12 @@ impl ModuleSummary {
     }
 }
 
+/// Globals nitro's instrumentation adds to every program: `stylus_ink_left` and
+/// `stylus_ink_status` (meter), the scratch global (dynamic meter) and `stylus_stack_left`
+/// (depth checker) (nitro `crates/prover/src/programs/{meter,dynamic,depth}.rs`
+/// `update_module`).
+pub const INSTRUMENTATION_GLOBALS: u64 = 4;
+
 struct CostInputs {
     funcs: u64,
     type_len: u64,
@@ -566,7 +575,9 @@ struct InitCosts {
 }
 
 impl InitCosts {
-    /// Nitro's cost model (`WasmBinary::instrument`), saturating into the stored widths.
+    /// Nitro's Stylus v2 cost model (`crates/prover/src/binary.rs` `WasmBinary::instrument`,
+    /// "predict costs"): the init cost no longer includes the cached cost (`if
+    /// compile.version == 1 { init = cached_init }`), saturating into the stored widths.
     fn estimate(m: &CostInputs) -> Self {
         let asm_estimate = 512_000u64
             .saturating_add(m.funcs.saturating_mul(996_829) / 1000)
@@ -579,7 +590,7 @@ impl InitCosts {
             .saturating_add(m.globals.saturating_mul(1628) / 1000)
             .saturating_add(m.data_len.saturating_mul(75_244) / 100_000)
             .saturating_add(u64::from(m.footprint) * 5);
-        let init = cached
+        let init = 0u64
             .saturating_add(m.funcs.saturating_mul(8252) / 1000)
             .saturating_add(m.type_len.saturating_mul(1059) / 1000)
             .saturating_add(m.wasm_len.saturating_mul(1286) / 10_000);

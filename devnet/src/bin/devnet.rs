@@ -37,6 +37,13 @@ struct Cli {
     /// Load the chain from FILE if it exists; save it there on exit (Ctrl-C included).
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
+    /// ArbOS version whose Stylus rules apply (40 and up; default: what Arbitrum One runs).
+    #[arg(long = "arbos", value_name = "N", default_value_t = devnet::params::DEFAULT_ARBOS_VERSION,
+          value_parser = clap::value_parser!(u64).range(devnet::params::MIN_ARBOS_VERSION..))]
+    arbos: u64,
+    /// Require and keep nitro's activation data fee (`ProgramInsufficientValue` when short).
+    #[arg(long)]
+    data_fee: bool,
     /// -v: one line per transaction and contracts' console output; -vv: also every RPC call.
     #[arg(short, long, action = clap::ArgAction::Count)]
     verbose: u8,
@@ -60,6 +67,8 @@ fn main() {
         block_time,
         state_file: cli.state.clone(),
         verbosity: cli.verbose,
+        arbos_version: cli.arbos,
+        charge_data_fee: cli.data_fee,
         ..NodeConfig::default()
     };
     let node = match node::spawn(config) {
@@ -98,6 +107,19 @@ fn print_banner(node: &node::NodeHandle, cli: &Cli, block_time: Option<Duration>
         println!("({i}) {key}");
     }
     println!("\nChain id:          {}", cli.chain_id);
+    println!(
+        "ArbOS version:     {} (Stylus rules; ArbSys.arbOSVersion = {})",
+        cli.arbos,
+        55 + cli.arbos
+    );
+    println!(
+        "Activation fee:    {}",
+        if cli.data_fee {
+            "charged (nitro's data pricer)"
+        } else {
+            "waived: 0, value refunded (--data-fee to charge nitro's)"
+        }
+    );
     println!(
         "Mining:            {}",
         block_time.map_or("automine (one block per transaction)".to_string(), |t| {

@@ -63,6 +63,11 @@ pub struct NodeConfig {
     pub base_fee: u64,
     /// Timestamps of new blocks (wall clock by default).
     pub clock: Clock,
+    /// ArbOS version whose Stylus rules apply ([`DevnetConfig::arbos_version`]).
+    pub arbos_version: u64,
+    /// Whether activation requires and keeps nitro's data fee
+    /// ([`DevnetConfig::charge_data_fee`]).
+    pub charge_data_fee: bool,
 }
 
 impl Default for NodeConfig {
@@ -78,6 +83,8 @@ impl Default for NodeConfig {
             verbosity: 0,
             base_fee: DevnetConfig::default().base_fee,
             clock: Clock::Wall,
+            arbos_version: DevnetConfig::default().arbos_version,
+            charge_data_fee: false,
         }
     }
 }
@@ -205,6 +212,8 @@ fn build_chain(config: &NodeConfig, accounts: &[(Address, B256)]) -> std::io::Re
         base_fee: config.base_fee,
         clock: config.clock,
         dev_balance: config.balance,
+        arbos_version: config.arbos_version,
+        charge_data_fee: config.charge_data_fee,
         ..DevnetConfig::default()
     });
     let loaded = match &config.state_file {

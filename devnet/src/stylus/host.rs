@@ -69,6 +69,10 @@ pub enum Request {
         inputs: Box<CallInputs>,
         /// Guest pointer receiving the return data length.
         ret_len_ptr: u32,
+        /// The value stipend included in the child's gas, charged to the caller when the
+        /// child returns (nitro `arbos/programs/api.go` `doCall`: `cost = baseCost + (gas -
+        /// returnGas)` with `gas` including `params.CallStipend`).
+        stipend: u64,
     },
     /// `create1` or `create2`.
     Create {
@@ -128,9 +132,16 @@ pub struct HostState {
     pub pages_paid: u64,
     /// `console` output.
     pub console: Vec<String>,
+    /// The chain's ArbOS version (nitro's `EvmData.arbos_version`).
+    pub arbos_version: u64,
+    /// The last code `account_code` / `account_code_size` loaded, by address (nitro
+    /// `crates/arbutil/src/evm/req.rs` `EvmApiRequestor::last_code`).
+    last_code: Option<(Address, Bytes)>,
     /// The `stylus_ink_left` / `stylus_ink_status` globals of an instrumented program; `None`
     /// when ink is wasmi's fuel.
     pub ink_globals: Option<(Global, Global)>,
+    /// The depth checker's `stylus_stack_left` global of an instrumented program.
+    pub stack_global: Option<Global>,
     /// Storage, call and log gas of this frame (debug trace).
     pub stats: crate::receipt::GasStats,
     cache: HashMap<U256, Slot>,
@@ -160,7 +171,10 @@ impl HostState {
                 .build(),
             pages_paid: 0,
             console: Vec::new(),
+            arbos_version: params::DEFAULT_ARBOS_VERSION,
+            last_code: None,
             ink_globals: None,
+            stack_global: None,
             stats: crate::receipt::GasStats::default(),
             cache: HashMap::default(),
             cache_reads: 0,
@@ -222,7 +236,7 @@ pub fn set_ink(mut ctx: impl AsContextMut<Data = HostState>, ink: u64) -> Result
 }
 
 /// Marks the program behind `ctx` as out of ink (nitro's `MachineMeter::Exhausted`).
-fn exhaust(mut ctx: impl AsContextMut<Data = HostState>) {
+pub fn exhaust(mut ctx: impl AsContextMut<Data = HostState>) {
     let mut ctx = ctx.as_context_mut();
     if let Some((ink, status)) = ctx.data().ink_globals {
         let _ = ink.set(&mut ctx, Val::I64(0));
@@ -381,6 +395,14 @@ fn pay_for_keccak(c: &mut Hc<'_>, bytes: u32) -> Result<(), Error> {
     consume_ink(c, 121_800 + 21_000 * words)
 }
 
+/// Nitro's price of the variable part of `math_pow`: 3,000 ink plus 17,500 per byte of the
+/// exponent from its first non-zero byte, plus one (nitro `crates/arbutil/src/pricing.rs`
+/// `pow_price`: `exp` starts at 33 and drops by one per leading zero byte).
+pub fn pow_price(exponent: U256) -> u64 {
+    let leading_zero_bytes = u64::from(exponent.leading_zeros() as u32 / 8);
+    3_000 + (33 - leading_zero_bytes) * 17_500
+}
+
 fn write_protect(c: &Hc<'_>, what: &'static str) -> Result<(), Error> {
     if c.data().env.is_static {
         return Err(trap(Trap::WriteProtection(what)));
@@ -467,7 +489,8 @@ fn do_call(
     };
     let env = c.data().env.clone();
     if env.is_static && !value.is_zero() {
-        // Read-only calls are not payable: the call fails without running.
+        // Read-only calls are not payable: the call fails without running, costing nothing
+        // (nitro `arbos/programs/api.go` `doCall`: `return nil, 0, vm.ErrWriteProtection`).
         c.data_mut().return_data = Bytes::new();
         write_u32(c, ret_len_ptr, 0)?;
         return Ok(2);
@@ -500,10 +523,17 @@ fn do_call(
         }
     }
     if gas_left < base {
-        return Err(trap(Trap::OutOfInk));
+        // geth's `WasmCallCost` fails: the call does not run, the program pays all its gas
+        // and sees status 2 (nitro `arbos/programs/api.go` `doCall`: `return nil, gasLeft,
+        // err`).
+        buy_gas(c, gas_left)?;
+        c.data_mut().return_data = Bytes::new();
+        write_u32(c, ret_len_ptr, 0)?;
+        return Ok(2);
     }
-    let available = gas_left - base;
-    let child_gas = gas_req.min(available - available / 64);
+    // The 63/64 rule as nitro applies it: `(gasLeft - baseCost) * 63 / 64` (nitro
+    // `arbos/programs/api.go` `doCall`, "apply the 63/64ths rule").
+    let child_gas = gas_req.min((gas_left - base).saturating_mul(63) / 64);
     c.data_mut().stats.calls += 1;
     c.data_mut().stats.call_access_gas += base;
     buy_gas(c, base + child_gas)?;
@@ -549,6 +579,7 @@ fn do_call(
     c.data_mut().request = Some(Request::Call {
         inputs: Box::new(inputs),
         ret_len_ptr,
+        stipend,
     });
     Err(trap(Trap::Request))
 }
@@ -575,8 +606,10 @@ fn do_create(
     };
     write_protect(c, "contract creation")?;
     flush_cache(c, false)?;
+    // `CreateGas`, plus keccak words for CREATE2; no EIP-3860 init-code word gas (nitro
+    // `arbos/programs/api.go` `create`, "pay for static and dynamic costs").
     let words = params::words(u64::from(code_len));
-    let mut base = CREATE_GAS + INITCODE_WORD_GAS * words;
+    let mut base = CREATE_GAS;
     if salt.is_some() {
         base += KECCAK_WORD_GAS * words;
     }
@@ -625,6 +658,26 @@ fn touch_account(c: &mut Hc<'_>, address: Address) -> Result<(u64, U256, B256, B
         account.info.code_hash
     };
     Ok((cost, account.info.balance, hash, code))
+}
+
+/// The code of `address` for `account_code` / `account_code_size`, charged as nitro does:
+/// the same address as the previous load is free (nitro `crates/arbutil/src/evm/req.rs`
+/// `account_code`: `last_code` hit returns `Gas(0)`; from ArbOS 40 only non-empty code is
+/// remembered, `ARBOS_VERSION_STYLUS_LAST_CODE_CACHE_FIX = 40` in
+/// `crates/arbutil/src/evm/mod.rs`), otherwise EIP-2929 access plus [`EXTCODE_GAS`] (geth's
+/// `WasmAccountTouchCost(.., withCode = true)`), paid in full before the code is returned.
+fn account_code(c: &mut Hc<'_>, address: Address) -> Result<Bytes, Error> {
+    if let Some((last, code)) = &c.data().last_code {
+        if *last == address {
+            return Ok(code.clone());
+        }
+    }
+    let (access, _, _, code) = touch_account(c, address)?;
+    buy_gas(c, access + EXTCODE_GAS)?;
+    if !code.is_empty() || c.data().arbos_version < 40 {
+        c.data_mut().last_code = Some((address, code.clone()));
+    }
+    Ok(code)
 }
 
 /// `[offset, offset + size)` of `data`, clipped to its end.
@@ -893,8 +946,7 @@ pub fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, LinkerError> 
             buy_ink(&mut c, HOSTIO_INK + EVM_API_INK)?;
             require_gas(&c, COLD_ACCOUNT_GAS)?;
             let address = read_address(&c, address)?;
-            let (cost, _, _, code) = touch_account(&mut c, address)?;
-            buy_gas(&mut c, cost)?;
+            let code = account_code(&mut c, address)?;
             pay_for_write(&mut c, code.len() as u32)?;
             let out = slice_with_runoff(&code, offset, size);
             write_slice(&mut c, dest, out)?;
@@ -905,8 +957,7 @@ pub fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, LinkerError> 
         buy_ink(&mut c, HOSTIO_INK + EVM_API_INK)?;
         require_gas(&c, COLD_ACCOUNT_GAS)?;
         let address = read_address(&c, address)?;
-        let (cost, _, _, code) = touch_account(&mut c, address)?;
-        buy_gas(&mut c, cost)?;
+        let code = account_code(&mut c, address)?;
         Ok(code.len() as u32)
     })?;
     l.func_wrap(
@@ -1016,11 +1067,14 @@ pub fn linker(engine: &wasmi::Engine) -> Result<Linker<HostState>, LinkerError> 
         vm,
         "math_pow",
         |mut c: Hc<'_>, value: u32, exponent: u32| {
-            let exponent_bytes = read_u256(&c, exponent)?.byte_len() as u64;
-            buy_gas(&mut c, 10 + 50 * exponent_bytes)?;
-            math_op(&mut c, 0, [value, exponent, 0], 2, |a, b, _| {
-                a.wrapping_pow(b)
-            })
+            // `MATH_POW_BASE_INK` (hostio + 3 pointers), then `pow_price` of the exponent
+            // (nitro `crates/wasm-libraries/user-host-trait/lib.rs` `math_pow`).
+            buy_ink(&mut c, HOSTIO_INK + 3 * PTR_INK)?;
+            let base = read_u256(&c, value)?;
+            let power = read_u256(&c, exponent)?;
+            consume_ink(&mut c, pow_price(power))?;
+            let result = base.wrapping_pow(power);
+            write_slice(&mut c, value, &result.to_be_bytes::<32>())
         },
     )?;
     l.func_wrap(

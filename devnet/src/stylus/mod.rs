@@ -51,7 +51,12 @@ impl StylusRuntime {
             .wasm_extended_const(false)
             .wasm_multi_memory(false)
             .wasm_custom_page_sizes(false)
-            .wasm_wide_arithmetic(false);
+            .wasm_wide_arithmetic(false)
+            // Stack overflow is nitro's depth checker's call (`MaxStackDepth` words, at
+            // least 6 per frame: 262,144 / 6 < 2^16 frames); wasmi's own limits must not
+            // be reached first.
+            .set_max_recursion_depth(1 << 16)
+            .set_max_stack_height(64 << 20);
         meter.configure(&mut config);
         let engine = Engine::new(&config);
         let linker = match host::linker(&engine) {
@@ -88,7 +93,8 @@ impl StylusRuntime {
         self.modules.len()
     }
 
-    /// Instantiates `module` in a fresh store holding `state` with `ink`.
+    /// Instantiates `module` in a fresh store holding `state` with `ink` and `stack` words of
+    /// stack (nitro's `MaxStackDepth`, consumed by the depth checker's frames).
     ///
     /// # Errors
     ///
@@ -98,6 +104,7 @@ impl StylusRuntime {
         module: &Module,
         state: HostState,
         ink: u64,
+        stack: u32,
     ) -> Result<(Store<HostState>, Func), String> {
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limits);
@@ -113,7 +120,12 @@ impl StylusRuntime {
             };
             let ink = global(instrument::INK_LEFT_EXPORT)?;
             let status = global(instrument::INK_STATUS_EXPORT)?;
+            let stack_left = global(instrument::STACK_LEFT_EXPORT)?;
+            stack_left
+                .set(&mut store, Val::I32(stack as i32))
+                .map_err(|e| e.to_string())?;
             store.data_mut().ink_globals = Some((ink, status));
+            store.data_mut().stack_global = Some(stack_left);
         }
         host::set_ink(&mut store, ink)?;
         let memory = instance
@@ -137,6 +149,8 @@ pub enum Step {
     Exit(u32),
     /// Out of ink.
     OutOfInk,
+    /// Out of stack (nitro's depth checker).
+    OutOfStack,
     /// A state change in a static call.
     WriteProtection(String),
     /// The program failed (trap, bad pointer, ...).
@@ -171,6 +185,8 @@ pub struct StylusFrame {
     pub is_delegate: bool,
     /// Guest pointers of the pending request: (return-data length, created address).
     pub pending_ptrs: (u32, u32),
+    /// Stipend included in the pending call's gas (charged to this frame on return).
+    pub pending_stipend: u64,
     /// Index of this frame's entry in the transaction's gas trace.
     pub trace_index: usize,
     /// Gas spent by the frame's finished children (debug trace).
@@ -209,6 +225,7 @@ impl StylusFrame {
             codehash,
             is_delegate,
             pending_ptrs: (0, 0),
+            pending_stipend: 0,
             trace_index: 0,
             children_gas: 0,
             args_len,
@@ -233,6 +250,29 @@ impl StylusFrame {
     pub fn add_ink(&mut self, ink: u64) -> Result<(), String> {
         let left = self.ink_left();
         host::set_ink(&mut self.store, left.saturating_add(ink))
+    }
+
+    /// Sets the ink left.
+    ///
+    /// # Errors
+    ///
+    /// If the counter cannot be written (a devnet bug).
+    pub fn set_ink(&mut self, ink: u64) -> Result<(), String> {
+        host::set_ink(&mut self.store, ink)
+    }
+
+    /// Marks the program as out of ink.
+    pub fn exhaust(&mut self) {
+        host::exhaust(&mut self.store);
+    }
+
+    /// Whether the depth checker stopped the program (it zeroes the stack global before
+    /// trapping; the global never reaches zero otherwise).
+    fn out_of_stack(&self) -> bool {
+        self.store
+            .data()
+            .stack_global
+            .is_some_and(|global| global.get(&self.store).i32() == Some(0))
     }
 
     /// Whether the instrumentation found the program out of ink.
@@ -285,6 +325,8 @@ impl StylusFrame {
             Err(e) => {
                 if e.as_trap_code() == Some(wasmi::TrapCode::OutOfFuel) || self.exhausted() {
                     Step::OutOfInk
+                } else if self.out_of_stack() {
+                    Step::OutOfStack
                 } else if let Some(trap) = e.downcast_ref::<Trap>() {
                     match trap {
                         Trap::OutOfInk => Step::OutOfInk,

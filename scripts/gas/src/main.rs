@@ -8,8 +8,11 @@
 //!
 //! Deploys the suite with `deploy::deploy_suite` on the in-process devnet (nitro's exact ink
 //! metering), runs one scripted user session and records each operation's receipt `gasUsed`
-//! (L2 execution gas including the 21,000 base, no L1 data fee): once with every program
-//! uncached, once after `ArbWasmCache.cacheProgram` on every contract. PSM buy / sell are
+//! (L2 execution gas including the 21,000 base, no L1 data fee): with every program uncached
+//! at the devnet's default ArbOS version (what Arbitrum One runs: a program entered again in
+//! the same block pays the cached cost), uncached at ArbOS 40 (a chain that has not upgraded:
+//! every entry pays the full init cost), and after `ArbWasmCache.cacheProgram` on every
+//! contract (default version). PSM buy / sell are
 //! also measured on a deployment without a psmVault. The figures go to
 //! `scripts/gas-snapshot.json`; `--check` compares against it instead of writing it.
 //! `--trace` prints, for every measured operation, the gas of each program frame (the
@@ -25,7 +28,10 @@ use deploy::interfaces::{
     IAlAsset, IMockErc20, IMockErc4626, IPsm, ITransmuter, ITwapOracle, IVault,
 };
 use deploy::{Config, InProcess, Suite};
-use devnet::{Clock, Devnet, DevnetConfig, TxRequest, DEV_ACCOUNT};
+use devnet::{params, Clock, Devnet, DevnetConfig, TxRequest, DEV_ACCOUNT};
+
+/// The ArbOS version of the second uncached column: a chain that has not upgraded past 40.
+const OLD_ARBOS: u64 = 40;
 
 /// Allowed rise over the snapshot before `--check` fails, in percent.
 const TOLERANCE_PERCENT: u64 = 2;
@@ -70,9 +76,10 @@ struct Session {
 }
 
 impl Session {
-    fn new(psm_vault: bool, cached: bool, trace: bool) -> Result<Self> {
+    fn new(psm_vault: bool, cached: bool, arbos_version: u64, trace: bool) -> Result<Self> {
         let mut chain = Devnet::with_config(DevnetConfig {
             clock: Clock::Manual(START),
+            arbos_version,
             ..DevnetConfig::default()
         });
         let mut config = Config::devnet_default();
@@ -580,22 +587,38 @@ fn selector_name(selector: [u8; 4]) -> String {
     .map_or_else(|| alloy_primitives::hex::encode(selector), str::to_string)
 }
 
-/// `(uncached, cached)` gas by operation name.
-type Figures = BTreeMap<String, (u64, u64)>;
+/// The gas of one operation in each measured setting.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Gas {
+    /// Uncached, default ArbOS version.
+    uncached: u64,
+    /// Uncached, ArbOS [`OLD_ARBOS`] (`None` in a snapshot written before it was measured).
+    uncached_old: Option<u64>,
+    /// Cached, default ArbOS version.
+    cached: u64,
+}
+
+/// Gas by operation name.
+type Figures = BTreeMap<String, Gas>;
 
 fn measure_all(trace: bool) -> Result<Figures> {
     let mut figures = Figures::new();
-    for cached in [false, true] {
-        let mut with_vault = Session::new(true, cached, trace)?;
+    let settings = [
+        (false, params::DEFAULT_ARBOS_VERSION),
+        (false, OLD_ARBOS),
+        (true, params::DEFAULT_ARBOS_VERSION),
+    ];
+    for (cached, arbos) in settings {
+        let mut with_vault = Session::new(true, cached, arbos, trace)?;
         with_vault.full()?;
-        let mut without = Session::new(false, cached, trace)?;
+        let mut without = Session::new(false, cached, arbos, trace)?;
         without.psm_only("no psmVault")?;
         for (name, gas) in with_vault.gas.into_iter().chain(without.gas) {
             let entry = figures.entry(name).or_default();
-            if cached {
-                entry.1 = gas;
-            } else {
-                entry.0 = gas;
+            match (cached, arbos == OLD_ARBOS) {
+                (true, _) => entry.cached = gas,
+                (false, true) => entry.uncached_old = Some(gas),
+                (false, false) => entry.uncached = gas,
             }
         }
     }
@@ -609,15 +632,23 @@ fn snapshot_path() -> PathBuf {
 fn to_json(figures: &Figures) -> serde_json::Value {
     let ops: serde_json::Map<String, serde_json::Value> = figures
         .iter()
-        .map(|(name, (uncached, cached))| {
+        .map(|(name, gas)| {
             (
                 name.clone(),
-                serde_json::json!({ "uncached": uncached, "cached": cached }),
+                serde_json::json!({
+                    "uncached": gas.uncached,
+                    "uncached_arbos40": gas.uncached_old,
+                    "cached": gas.cached,
+                }),
             )
         })
         .collect();
     serde_json::json!({
-        "note": "L2 execution gas per operation (receipt gasUsed, 21,000 base included, no L1 data fee) on the devnet with nitro's ink metering. Regenerate: cargo run -q -p gas-report --profile tool",
+        "note": format!(
+            "L2 execution gas per operation (receipt gasUsed, 21,000 base included, no L1 data fee) on the devnet with nitro's ink metering: `uncached` and `cached` at ArbOS {} (the default, Arbitrum One's), `uncached_arbos40` at ArbOS 40. Regenerate: cargo run -q -p gas-report --profile tool",
+            params::DEFAULT_ARBOS_VERSION
+        ),
+        "arbos_version": params::DEFAULT_ARBOS_VERSION,
         "operations": ops,
     })
 }
@@ -633,14 +664,21 @@ fn from_json(value: &serde_json::Value) -> Result<Figures> {
                 .as_u64()
                 .with_context(|| format!("{name}: no {key}"))
         };
-        figures.insert(name.clone(), (get("uncached")?, get("cached")?));
+        figures.insert(
+            name.clone(),
+            Gas {
+                uncached: get("uncached")?,
+                uncached_old: entry["uncached_arbos40"].as_u64(),
+                cached: get("cached")?,
+            },
+        );
     }
     Ok(figures)
 }
 
 fn table(figures: &Figures) -> String {
     let mut out = String::from(
-        "| operation | uncached | cached | Solidity reference | cached vs reference |\n|---|---:|---:|---:|---:|\n",
+        "| operation | uncached | uncached (ArbOS 40) | cached | Solidity reference | cached vs reference |\n|---|---:|---:|---:|---:|---:|\n",
     );
     let group = |name: &str| {
         [
@@ -658,7 +696,12 @@ fn table(figures: &Figures) -> String {
     let mut names: Vec<&String> = figures.keys().collect();
     names.sort_by_key(|name| (group(name), name.to_string()));
     for name in names {
-        let (uncached, cached) = figures[name];
+        let Gas {
+            uncached,
+            uncached_old,
+            cached,
+        } = figures[name];
+        let old = uncached_old.map_or_else(|| "—".to_string(), |g| g.to_string());
         let (reference, delta) = match REFERENCES.iter().find(|(n, _)| n == name) {
             Some((_, r)) => {
                 let pct = (cached as f64 - *r as f64) / *r as f64 * 100.0;
@@ -667,7 +710,7 @@ fn table(figures: &Figures) -> String {
             None => ("—".into(), "—".into()),
         };
         out.push_str(&format!(
-            "| {name} | {uncached} | {cached} | {reference} | {delta} |\n"
+            "| {name} | {uncached} | {old} | {cached} | {reference} | {delta} |\n"
         ));
     }
     out
@@ -689,17 +732,23 @@ fn main() -> Result<()> {
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let snapshot = from_json(&serde_json::from_str(&text)?)?;
     let mut failures = Vec::new();
-    for (name, (uncached, cached)) in &figures {
-        let Some((old_uncached, old_cached)) = snapshot.get(name) else {
+    for (name, gas) in &figures {
+        let Some(old) = snapshot.get(name) else {
             eprintln!("new operation (not in the snapshot): {name}");
             continue;
         };
-        for (kind, new, old) in [
-            ("uncached", uncached, old_uncached),
-            ("cached", cached, old_cached),
-        ] {
-            if new * 100 > old * (100 + TOLERANCE_PERCENT) {
-                failures.push(format!("{name} ({kind}): {old} -> {new}"));
+        let pairs = [
+            ("uncached", Some(gas.uncached), Some(old.uncached)),
+            ("uncached ArbOS 40", gas.uncached_old, old.uncached_old),
+            ("cached", Some(gas.cached), Some(old.cached)),
+        ];
+        for (kind, new, old) in pairs {
+            match (new, old) {
+                (Some(new), Some(old)) if new * 100 > old * (100 + TOLERANCE_PERCENT) => {
+                    failures.push(format!("{name} ({kind}): {old} -> {new}"));
+                }
+                (Some(_), None) => eprintln!("{name} ({kind}): not in the snapshot"),
+                _ => {}
             }
         }
     }
