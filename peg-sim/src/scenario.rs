@@ -301,9 +301,9 @@ impl Default for Lps {
     }
 }
 
-/// A shock.
+/// A shock. (Unknown keys are not rejected here: serde cannot combine
+/// `flatten` with `deny_unknown_fields`.)
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Shock {
     /// What happens.
     #[serde(flatten)]
@@ -317,7 +317,7 @@ pub struct Shock {
 
 /// The kinds of shock.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ShockKind {
     /// An outside seller (bought its alAsset earlier through the PSM) sells
     /// `amount` alAsset into the pool, evenly over the duration.

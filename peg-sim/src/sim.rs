@@ -353,7 +353,8 @@ impl Sim<'_, '_> {
         Ok(((ra * rb / target).sqrt() - ra).max(0.0) / (1.0 - POOL_FEE))
     }
     fn buy_al(&mut self, who: Address, asset: f64) -> Result<bool> {
-        let amount = self.asset_units(asset.min(self.asset_balance(who)?));
+        let balance = self.asset_balance(who)?;
+        let amount = self.asset_units(asset.min(balance));
         if amount.is_zero() {
             return Ok(false);
         }
@@ -385,7 +386,8 @@ impl Sim<'_, '_> {
         self.ablation != Some(Ablation::Psm)
     }
     fn psm_buy(&mut self, who: Address, asset: f64) -> Result<bool> {
-        let amount = self.asset_units(asset.min(self.asset_balance(who)?));
+        let balance = self.asset_balance(who)?;
+        let amount = self.asset_units(asset.min(balance));
         if amount.is_zero() {
             return Ok(false);
         }
@@ -644,8 +646,9 @@ impl Sim<'_, '_> {
                 next_harvest = self.t + sc.keepers.harvest_days * 24.0;
                 self.send(self.w.deployer, s.psm, &IPsm::harvestCall {})?;
             }
-            // Agents, in a random order of groups.
-            let mut order = [0u8, 1, 2, 3, 4, 5];
+            // Agents, in a random order of groups; arbitrageurs (bots
+            // watching every block) act last, on what the others did.
+            let mut order = [0u8, 2, 3, 4, 5];
             for k in (1..order.len()).rev() {
                 let j = (self.rng.next_u64() % (k as u64 + 1)) as usize;
                 order.swap(k, j);
@@ -653,13 +656,13 @@ impl Sim<'_, '_> {
             for group in order {
                 match group {
                     0 => self.borrowers_act()?,
-                    1 => self.arbs_act()?,
                     2 => self.noise_act()?,
                     3 => self.panic_act()?,
                     4 => self.liquidators_act()?,
                     _ => self.lps_act()?,
                 }
             }
+            self.arbs_act()?;
             if i % sc.check_every == 0 || i + 1 == steps {
                 checks += 1;
                 if let Err(v) = checker.check(&self.w, &mut self.b) {
