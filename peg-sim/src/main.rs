@@ -90,7 +90,10 @@ fn print_summary(dir: &Path, first: &peg_sim::sim::RunResult, s: &peg_sim::metri
         dir.join("report.md").display()
     );
     if let Some(f) = &first.failure {
-        println!("  INVARIANT FAILED at step {} ({:.1} h): {}", f.step, f.t_hours, f.message);
+        println!(
+            "  INVARIANT FAILED at step {} ({:.1} h): {}",
+            f.step, f.t_hours, f.message
+        );
     }
     print!("{}", report::metrics_table(s));
 }
@@ -110,7 +113,8 @@ fn main() -> Result<()> {
             let out = PathBuf::from(args.get("out").unwrap_or("target/peg-sim"));
             let ablation = args.get("ablate").map(str::parse).transpose()?;
             let seeds = args.num("seeds", 1usize)?;
-            let (dir, first, summary) = run_and_report(&sc, seeds, ablation, threads(&args)?, &out)?;
+            let (dir, first, summary) =
+                run_and_report(&sc, seeds, ablation, threads(&args)?, &out)?;
             print_summary(&dir, &first, &summary);
             if first.failure.is_some() {
                 std::process::exit(2);

@@ -126,8 +126,16 @@ impl Metrics {
             ("epochs in Maintain", Kind::Pct, self.maintain_epochs),
             ("largest deviation", Kind::Pct, self.max_deviation),
             ("lowest price", Kind::Price, self.min_price),
-            ("worst recovery to ±1% (h)", Kind::Num, self.worst_recovery_hours),
-            ("shocks not recovered", Kind::Num, self.unrecovered_shocks as f64),
+            (
+                "worst recovery to ±1% (h)",
+                Kind::Num,
+                self.worst_recovery_hours,
+            ),
+            (
+                "shocks not recovered",
+                Kind::Num,
+                self.unrecovered_shocks as f64,
+            ),
             ("bad debt", Kind::Amount, self.bad_debt),
             ("PSM drawdown", Kind::Pct, self.psm_drawdown),
             ("peak Transmuter queue", Kind::Amount, self.peak_queue),

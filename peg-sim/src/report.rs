@@ -14,10 +14,26 @@ use crate::{
 
 /// The plots of a run: file name, title, series names.
 pub const PLOTS: [(&str, &str, &[&str]); 4] = [
-    ("price.png", "Pool price and epoch TWAP (band ±1%)", &["pool price", "epoch TWAP"]),
-    ("supply.png", "Supply and debt", &["supply", "free debt", "paid debt", "bad debt"]),
-    ("liquidity.png", "PSM free assets and Transmuter queue", &["PSM free assets", "Transmuter queue"]),
-    ("rates.png", "Paid rate and Transmuter implied APR", &["paid rate APR", "implied APR"]),
+    (
+        "price.png",
+        "Pool price and epoch TWAP (band ±1%)",
+        &["pool price", "epoch TWAP"],
+    ),
+    (
+        "supply.png",
+        "Supply and debt",
+        &["supply", "free debt", "paid debt", "bad debt"],
+    ),
+    (
+        "liquidity.png",
+        "PSM free assets and Transmuter queue",
+        &["PSM free assets", "Transmuter queue"],
+    ),
+    (
+        "rates.png",
+        "Paid rate and Transmuter implied APR",
+        &["paid rate APR", "implied APR"],
+    ),
 ];
 
 const COLOURS: [&str; 5] = ["blue", "orange", "green", "purple", "brown"];
@@ -135,12 +151,7 @@ pub fn label(scenario: &str, ablation: &str) -> String {
 ///
 /// # Errors
 /// I/O.
-pub fn write_run(
-    sc: &Scenario,
-    first: &RunResult,
-    summary: &Summary,
-    dir: &Path,
-) -> Result<()> {
+pub fn write_run(sc: &Scenario, first: &RunResult, summary: &Summary, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir)?;
     write_csv(first, &dir.join("series.csv"))?;
     write_plots(first, dir)?;
@@ -193,7 +204,10 @@ pub fn write_run(
         }
     }
     if !sc.shocks.is_empty() {
-        let _ = writeln!(md, "| shock | from (h) | to (h) | back within ±1% after (h) |");
+        let _ = writeln!(
+            md,
+            "| shock | from (h) | to (h) | back within ±1% after (h) |"
+        );
         let _ = writeln!(md, "|---|---:|---:|---:|");
         for (s, rec) in first.shocks.iter().zip(recoveries(first)) {
             let _ = writeln!(
@@ -276,7 +290,11 @@ pub fn compare(dirs: &[&Path], out: &Path) -> Result<String> {
         for (i, &(name, kind, ..)) in first.iter().enumerate() {
             let _ = write!(md, "| {name} |");
             for t in &tables {
-                let _ = write!(md, " {} |", t.get(i).map_or("—".into(), |x| metrics::fmt(kind, x.3)));
+                let _ = write!(
+                    md,
+                    " {} |",
+                    t.get(i).map_or("—".into(), |x| metrics::fmt(kind, x.3))
+                );
             }
             md.push('\n');
         }

@@ -358,7 +358,9 @@ impl ShockKind {
     pub fn label(&self) -> String {
         match self {
             Self::Sell { amount } => format!("sell {amount:.0}"),
-            Self::BorrowBoom { extra_ltv_bps, .. } => format!("borrow boom +{extra_ltv_bps} bps LTV"),
+            Self::BorrowBoom { extra_ltv_bps, .. } => {
+                format!("borrow boom +{extra_ltv_bps} bps LTV")
+            }
             Self::CollateralLoss { loss_bps } => format!("collateral loss {loss_bps} bps"),
             Self::PsmRun { amount } => format!("PSM run {amount:.0}"),
             Self::YieldChange { apy_bps } => format!("yield → {apy_bps} bps"),
@@ -433,7 +435,7 @@ impl Scenario {
     /// Bad TOML, unknown fields, invalid values.
     pub fn parse(text: &str) -> Result<Self> {
         let scenario: Self = toml::from_str(text)?;
-        if !(scenario.days > 0.0) {
+        if scenario.days.is_nan() || scenario.days <= 0.0 {
             bail!("days must be positive");
         }
         if scenario.check_every == 0 {

@@ -295,13 +295,11 @@ impl Sim<'_, '_> {
     fn coin_units(x: f64) -> U256 {
         U256::from((x.max(0.0) * WAD) as u128)
     }
-    fn view<C: SolCall>(
-        &mut self,
-        to: Address,
-        call: &C,
-    ) -> Result<C::Return> {
+    fn view<C: SolCall>(&mut self, to: Address, call: &C) -> Result<C::Return> {
         self.views += 1;
-        self.b.view(to, call).map_err(|e| anyhow!("view failed: {e}"))
+        self.b
+            .view(to, call)
+            .map_err(|e| anyhow!("view failed: {e}"))
     }
     /// Sends; a revert is counted and returned as `None`.
     fn send<C: SolCall>(
@@ -326,12 +324,18 @@ impl Sim<'_, '_> {
     }
     fn asset_balance(&mut self, who: Address) -> Result<f64> {
         let s = self.w.suite;
-        Ok(u2f(self.view(s.asset, &IMockErc20::balanceOfCall { account: who })?) / self.asset_scale)
+        Ok(
+            u2f(self.view(s.asset, &IMockErc20::balanceOfCall { account: who })?)
+                / self.asset_scale,
+        )
     }
     /// Pool reserves `(alAsset, asset)` in whole tokens.
     fn reserves(&mut self) -> Result<(f64, f64)> {
         let r = self.view(self.w.suite.pool, &IV2Pool::getReservesCall {})?;
-        let (r0, r1) = (r.reserve0.to::<u128>() as f64, r.reserve1.to::<u128>() as f64);
+        let (r0, r1) = (
+            r.reserve0.to::<u128>() as f64,
+            r.reserve1.to::<u128>() as f64,
+        );
         Ok(if self.al_is_token0 {
             (r0 / WAD, r1 / self.asset_scale)
         } else {
@@ -435,7 +439,11 @@ impl Sim<'_, '_> {
         fund(self, &self.arbs.clone(), sc.arbitrageurs.capital)?;
         fund(self, &self.noise.clone(), sc.noise.capital)?;
         fund(self, &self.panic.clone(), 2.0 * sc.panic.holdings)?;
-        fund(self, &self.liquidators.clone(), 2.0 * sc.liquidators.holdings)?;
+        fund(
+            self,
+            &self.liquidators.clone(),
+            2.0 * sc.liquidators.holdings,
+        )?;
         // Arbitrageurs work with the asset: they redeem their collateral shares.
         for who in self.arbs.clone() {
             let shares = self.view(s.collateral, &IMockErc4626::balanceOfCall { account: who })?;
@@ -451,7 +459,12 @@ impl Sim<'_, '_> {
             let half = self.asset_balance(who)? / 2.0;
             self.psm_buy(who, half)?;
         }
-        for who in self.panic.clone().into_iter().chain(self.liquidators.clone()) {
+        for who in self
+            .panic
+            .clone()
+            .into_iter()
+            .chain(self.liquidators.clone())
+        {
             let all = self.asset_balance(who)?;
             self.psm_buy(who, all)?;
         }
@@ -479,7 +492,11 @@ impl Sim<'_, '_> {
             )?;
             let free = (i as f64 + 0.5) / n < sc.borrowers.initial_free_share_bps as f64 / 1e4;
             if free {
-                self.send(who, s.vault, &IVault::setRedeemableCall { redeemable: true })?;
+                self.send(
+                    who,
+                    s.vault,
+                    &IVault::setRedeemableCall { redeemable: true },
+                )?;
             }
             let account = self.view(s.vault, &IVault::accountOfCall { account: who })?;
             let value = u2f(account.collateralValue) / WAD;
@@ -613,7 +630,9 @@ impl Sim<'_, '_> {
                 .increase_time(step)
                 .map_err(|e| anyhow!("warp: {e}"))?;
             self.t = (i + 1) as f64 * step as f64 / 3600.0;
-            let outage = !self.active(|k| matches!(k, ShockKind::KeeperOutage)).is_empty();
+            let outage = !self
+                .active(|k| matches!(k, ShockKind::KeeperOutage))
+                .is_empty();
             // Market: yield, shocks.
             if self.t + 1e-9 >= next_yield {
                 next_yield += 24.0;
@@ -695,7 +714,13 @@ impl Sim<'_, '_> {
             shocks: sc
                 .shocks
                 .iter()
-                .map(|x| (x.at_hours, x.at_hours + x.over_hours.max(step_h), x.kind.label()))
+                .map(|x| {
+                    (
+                        x.at_hours,
+                        x.at_hours + x.over_hours.max(step_h),
+                        x.kind.label(),
+                    )
+                })
                 .collect(),
             epoch_states: history.states,
             failure,
@@ -825,13 +850,22 @@ impl Sim<'_, '_> {
             };
             let rate = u2f(self.view(s.rate_controller, &IRateController::rateCall {})?);
             let paid_cost = rate * YEAR / WAD * 1e4;
-            let free_cost = sc.borrowers.redemption_aversion_bps as f64 * (1.0 + 10.0 * queue_share);
+            let free_cost =
+                sc.borrowers.redemption_aversion_bps as f64 * (1.0 + 10.0 * queue_share);
             let h = sc.borrowers.switch_hysteresis_bps as f64;
             if debt > 0.0 {
                 if account.redeemable && paid_cost + h < free_cost {
-                    self.send(who, s.vault, &IVault::setRedeemableCall { redeemable: false })?;
+                    self.send(
+                        who,
+                        s.vault,
+                        &IVault::setRedeemableCall { redeemable: false },
+                    )?;
                 } else if !account.redeemable && free_cost + h < paid_cost {
-                    self.send(who, s.vault, &IVault::setRedeemableCall { redeemable: true })?;
+                    self.send(
+                        who,
+                        s.vault,
+                        &IVault::setRedeemableCall { redeemable: true },
+                    )?;
                 }
             }
             let band = sc.borrowers.band_bps as f64;
@@ -936,12 +970,16 @@ impl Sim<'_, '_> {
                     if apr > hurdle {
                         let target = 1.0 / (1.0 + hurdle * self.term / YEAR);
                         let cash = self.asset_balance(who)?;
-                        let budget =
-                            cash - a.capital * (1.0 - a.transmuter_share_bps as f64 / 1e4);
+                        let budget = cash - a.capital * (1.0 - a.transmuter_share_bps as f64 / 1e4);
                         let spend = self.asset_to_reach(target)?.min(budget);
                         if spend > 100.0 && self.buy_al(who, spend)? {
-                            let al = self.view(s.al_asset, &IAlAsset::balanceOfCall { account: who })?;
-                            self.send(who, s.transmuter, &ITransmuter::createRedemptionCall { amount: al })?;
+                            let al =
+                                self.view(s.al_asset, &IAlAsset::balanceOfCall { account: who })?;
+                            self.send(
+                                who,
+                                s.transmuter,
+                                &ITransmuter::createRedemptionCall { amount: al },
+                            )?;
                         }
                     }
                 }
@@ -1030,9 +1068,7 @@ impl Sim<'_, '_> {
         targets.extend(self.whales.iter().flatten());
         for (k, target) in targets.into_iter().enumerate() {
             let account = self.view(s.vault, &IVault::accountOfCall { account: target })?;
-            if account.debt.is_zero()
-                || account.ltvBps < U256::from(self.liquidation_ltv_bps)
-            {
+            if account.debt.is_zero() || account.ltvBps < U256::from(self.liquidation_ltv_bps) {
                 continue;
             }
             let who = self.liquidators[k % self.liquidators.len()];
@@ -1047,7 +1083,8 @@ impl Sim<'_, '_> {
             }
             // Top up: redeem the seized shares and buy alAsset back.
             if self.al_balance(who)? < self.sc.liquidators.holdings * 0.2 {
-                let shares = self.view(s.collateral, &IMockErc4626::balanceOfCall { account: who })?;
+                let shares =
+                    self.view(s.collateral, &IMockErc4626::balanceOfCall { account: who })?;
                 if !shares.is_zero() {
                     let call = IMockErc4626::redeemCall {
                         shares,
@@ -1076,7 +1113,11 @@ impl Sim<'_, '_> {
         let tokens = self.view(s.pool, &IV2Pool::balanceOfCall { account: lp })?;
         let liquidity = tokens * U256::from(l.flight_share_bps) / U256::from(10_000u64);
         if !liquidity.is_zero() {
-            self.send(lp, s.pool, &IV2Pool::removeLiquidityCall { liquidity, to: lp })?;
+            self.send(
+                lp,
+                s.pool,
+                &IV2Pool::removeLiquidityCall { liquidity, to: lp },
+            )?;
         }
         Ok(())
     }
@@ -1127,4 +1168,3 @@ impl Sim<'_, '_> {
         })
     }
 }
-

@@ -52,7 +52,10 @@ fn calm_and_sell_shock_short_runs_hold_the_peg() {
     let (dir, first, summary) = run_and_report(&calm, 1, None, 1, &out).expect("calm run");
     assert_outputs(&dir);
     assert!(first.failure.is_none(), "{:?}", first.failure);
-    let rows = std::fs::read_to_string(dir.join("series.csv")).unwrap().lines().count();
+    let rows = std::fs::read_to_string(dir.join("series.csv"))
+        .unwrap()
+        .lines()
+        .count();
     assert_eq!(rows as u64, 1 + 2 * 86_400 / first.step_seconds);
     let m = &summary.runs[0];
     assert!(m.within_1pct >= 0.95, "calm within ±1%: {}", m.within_1pct);
@@ -71,5 +74,8 @@ fn calm_and_sell_shock_short_runs_hold_the_peg() {
     let m = &summary.runs[0];
     assert!(m.min_price < 1.0, "the shock moved the price: {m:?}");
     assert!(m.within_2pct >= 0.9, "{m:?}");
-    assert!(m.psm_drawdown > 0.05, "the PSM paid the arbitrageurs: {m:?}");
+    assert!(
+        m.psm_drawdown > 0.05,
+        "the PSM paid the arbitrageurs: {m:?}"
+    );
 }
