@@ -128,6 +128,12 @@ pub trait Backend {
     /// Transport failures.
     fn code_size(&mut self, address: Address) -> Result<usize, CallError>;
 
+    /// The code at `address` (empty for none).
+    ///
+    /// # Errors
+    /// Transport failures.
+    fn code(&mut self, address: Address) -> Result<Bytes, CallError>;
+
     /// Deploys the Stylus program `wasm` (raw WASM from `target/stylus`; the
     /// backend strips, compresses, activates it) and calls its SDK
     /// `#[constructor]` with `constructor_args` (`abi_encode_params` of the

@@ -16,6 +16,7 @@
 pub mod abi;
 pub mod backend;
 pub mod config;
+pub mod lifetime;
 pub mod manifest;
 pub mod plan;
 pub mod registry;

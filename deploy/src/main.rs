@@ -4,6 +4,8 @@
 //! deploy up     [--port 8547] [--config deploy/devnet.toml] [--manifest target/devnet/manifest.json]
 //! deploy deploy --rpc-url URL --config FILE --manifest FILE [--fresh] [--activation-value WEI]
 //! deploy check  --config FILE
+//! deploy status    --rpc-url URL --manifest FILE [--days-left 180]
+//! deploy keepalive --rpc-url URL --manifest FILE [--days-left 180] [--value WEI]
 //! ```
 
 use std::path::PathBuf;
@@ -17,7 +19,12 @@ const USAGE: &str = "usage:
   deploy deploy --rpc-url URL --config FILE --manifest FILE [--fresh] [--activation-value WEI]
                 deploys (or resumes) on any RPC; key from $DEPLOYER_PRIVATE_KEY
   deploy check  --config FILE
-                validates a configuration and prints its warnings";
+                validates a configuration and prints its warnings
+  deploy status    --rpc-url URL --manifest FILE [--days-left 180]
+                prints each program's Stylus version, days left, cache state
+  deploy keepalive --rpc-url URL --manifest FILE [--days-left 180] [--value WEI]
+                keeps alive the programs with at most --days-left days left
+                (idempotent: run it again to resume); key from $DEPLOYER_PRIVATE_KEY";
 
 fn main() {
     if let Err(error) = run() {
@@ -113,8 +120,53 @@ fn run() -> Result<()> {
             );
             Ok(())
         }
+        "status" | "keepalive" => {
+            args.check_known(&["--rpc-url", "--manifest", "--days-left", "--value"])?;
+            lifetime(&command, &args)
+        }
         other => bail!("unknown command {other:?}\n{USAGE}"),
     }
+}
+
+/// `deploy status` / `deploy keepalive` (see `deploy::lifetime`).
+fn lifetime(command: &str, args: &Args) -> Result<()> {
+    use deploy::lifetime;
+    let url = args.value("--rpc-url")?.context("--rpc-url is required")?;
+    let path = args
+        .value("--manifest")?
+        .context("--manifest is required")?;
+    let manifest = Manifest::load(std::path::Path::new(&path))?;
+    let threshold = match args.value("--days-left")? {
+        Some(days) => days.parse::<u64>().context("--days-left")? * 86_400,
+        None => lifetime::DEFAULT_THRESHOLD_SECONDS,
+    };
+    if command == "status" {
+        // Reads only: any key will do when none is configured.
+        let mut backend =
+            Rpc::from_env(&url).or_else(|_| Rpc::connect(&url, &[devnet::DEV_PRIVATE_KEY]))?;
+        let (_, keepalive_days) = lifetime::chain_days(&mut backend)?;
+        let statuses = lifetime::status(&mut backend, &manifest)?;
+        print!(
+            "{}",
+            lifetime::render_status(&statuses, threshold, keepalive_days)
+        );
+        return Ok(());
+    }
+    let mut backend = Rpc::from_env(&url)?;
+    let value = match args.value("--value")? {
+        Some(v) => v.parse().context("--value (wei)")?,
+        None => alloy_primitives::U256::ZERO,
+    };
+    let outcomes = lifetime::keepalive(&mut backend, &manifest, threshold, value, true)?;
+    let refreshed = outcomes
+        .iter()
+        .filter(|(_, o)| matches!(o, lifetime::KeepaliveOutcome::Refreshed { .. }))
+        .count();
+    println!(
+        "{refreshed} program(s) kept alive, {} skipped",
+        outcomes.len() - refreshed
+    );
+    Ok(())
 }
 
 fn run_deploy(

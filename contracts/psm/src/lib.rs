@@ -7,7 +7,9 @@
 //! * `sell` (coin → asset): always open — before and after the immutability
 //!   deadline, and while buys are paused. No fee. Burns only
 //!   `assetOut * 10^(18-d)` coin (the dust stays with the seller). Bounded by
-//!   `min(freePsmAssets, holdings)`.
+//!   `min(freePsmAssets, holdings)`. Never lets the holdings fall below
+//!   `freePsmAssets`: when the surplus cannot absorb the vault's rounding,
+//!   the seller bears it (one share's value at most).
 //! * `buy` (asset → coin): only before `immutabilityDeadline`. Mints the coin
 //!   value of what the vault *actually* credited (not the nominal amount),
 //!   less the buy fee, which is minted to the treasury. Fee: 0 in the first
@@ -51,9 +53,9 @@ mod abi {
     suite_common::erc4626_abi!(alloy_sol_types::sol);
     pub use IAlAsset::{burnFromCall, mintCall, minterInfoCall};
     pub use IErc4626::{
-        approveCall, assetCall, balanceOfCall, decimalsCall, depositCall, previewDepositCall,
-        previewRedeemCall, previewWithdrawCall, redeemCall, totalSupplyCall, transferCall,
-        transferFromCall, withdrawCall,
+        approveCall, assetCall, balanceOfCall, convertToSharesCall, decimalsCall, depositCall,
+        previewDepositCall, previewRedeemCall, previewWithdrawCall, redeemCall, totalSupplyCall,
+        transferCall, transferFromCall, withdrawCall,
     };
 }
 
@@ -286,6 +288,9 @@ impl Psm {
     /// without fee, to `recipient`. Only `assetOut * 10^(18-d)` coin is
     /// burned from the caller (who must have approved the PSM); the dust stays.
     /// Always open: before and after the deadline, and while buys are paused.
+    /// With a vault the payout may be up to one share's value below 1:1 when
+    /// the surplus cannot absorb the vault's rounding (see `vault_payout`);
+    /// returns what was paid.
     ///
     /// The real holdings are read only when the payout (the vault's
     /// `withdraw`, or the asset's `transfer`) fails: a failure with holdings
@@ -320,14 +325,23 @@ impl Psm {
             }
             .into());
         }
-        if asset_out < min_asset_out {
+        let coin_taken = self.to_coin(asset_out)?;
+        // With a vault: exactly `asset_out` when the surplus covers the
+        // withdrawal's rounding, else the redeem value of the shares it is
+        // worth, rounded down (see `vault_payout`).
+        let vault = self.psm_vault.get();
+        let (payout, redeem_shares) = if vault.is_zero() {
+            (asset_out, U256::ZERO)
+        } else {
+            self.vault_payout(vault, asset_out, free)?
+        };
+        if payout < min_asset_out {
             return Err(SlippageExceeded {
-                actual: asset_out,
+                actual: payout,
                 minimum: min_asset_out,
             }
             .into());
         }
-        let coin_taken = self.to_coin(asset_out)?;
         // Cannot underflow: checked above.
         self.free_psm_assets.set(free - asset_out);
 
@@ -335,16 +349,18 @@ impl Psm {
         // The payout comes before the burn so that a lack of liquidity is
         // reported as `InsufficientPsmLiquidity` (as `quoteSell` does) even
         // when the seller also lacks the coin; the transaction is atomic.
-        let vault = self.psm_vault.get();
         let this = self.vm().contract_address();
         let paid = if vault.is_zero() {
             self.transfer_asset(recipient, asset_out)
-        } else {
+        } else if redeem_shares.is_zero() {
             // ERC-4626 `withdraw` pays exactly `asset_out`; the shares it burns
             // (rounded up) are what the holdings lose.
             let args = [asset_out.into(), word(recipient), word(this)];
             self.send(vault, abi::withdrawCall::SELECTOR, &args)
                 .map(drop)
+        } else {
+            let args = [redeem_shares.into(), word(recipient), word(this)];
+            self.send(vault, abi::redeemCall::SELECTOR, &args).map(drop)
         };
         if let Err(failure) = paid {
             // The failed payout changed nothing: the holdings are as before.
@@ -363,9 +379,9 @@ impl Psm {
         emit(
             self.vm(),
             &[Sell::SIGNATURE_HASH, word(seller), word(recipient)],
-            &[coin_taken.into(), asset_out.into()],
+            &[coin_taken.into(), payout.into()],
         );
-        Ok(asset_out)
+        Ok(payout)
     }
 
     /// Buys coin with `asset_in` asset (before the deadline): takes the asset
@@ -475,7 +491,11 @@ impl Psm {
             }
             .into());
         }
-        Ok(asset_out)
+        let vault = self.psm_vault.get();
+        if vault.is_zero() {
+            return Ok(asset_out);
+        }
+        Ok(self.vault_payout(vault, asset_out, free)?.0)
     }
 
     /// What `buy(asset_in, 0, _)` would give now: `(coinOut, fee)` `[coin]`;
@@ -787,6 +807,65 @@ impl Psm {
         }
         self.min_vault_supply.set(minimum.to());
         Ok(())
+    }
+
+    /// How a sell of `asset_out` (≤ `free`) is paid from the vault:
+    /// `(payout, redeemShares)`.
+    ///
+    /// * `(asset_out, 0)`: `withdraw(asset_out)` when the shares left after
+    ///   it (`balance − previewWithdraw(asset_out)`, rounded up by the
+    ///   vault) still redeem for `free − asset_out`: the withdrawal's
+    ///   rounding comes out of the surplus.
+    /// * `(previewRedeem(s), s)` with `s = convertToShares(asset_out)`
+    ///   (rounded down) otherwise: `redeem(s)` pays at most `asset_out`
+    ///   (one share's value and one wei less at worst), the seller bears
+    ///   the rounding, and the value of the shares left never falls below
+    ///   `free − asset_out` (a redeem never lowers the share price).
+    ///
+    /// So `holdings ≥ freePsmAssets` is kept exactly by every sell
+    /// (invariant 4) whatever harvests left behind.
+    ///
+    /// # Errors
+    /// `ZeroAmount` when the redeem would pay nothing (less than one
+    /// share's value), a failing vault view. After a vault loss
+    /// (`holdings < free`) the payout stays exactly `asset_out`.
+    fn vault_payout(
+        &self,
+        vault: Address,
+        asset_out: U256,
+        free: U256,
+    ) -> Result<(U256, U256), PsmError> {
+        let this = self.vm().contract_address();
+        let balance = self.view(vault, abi::balanceOfCall::SELECTOR, &[word(this)])?;
+        let burned = self.view(
+            vault,
+            abi::previewWithdrawCall::SELECTOR,
+            &[asset_out.into()],
+        )?;
+        // More than held: the withdrawal fails and the caller reports the
+        // liquidity limit.
+        let Some(left) = balance.checked_sub(burned) else {
+            return Ok((asset_out, U256::ZERO));
+        };
+        let kept = self.view(vault, abi::previewRedeemCall::SELECTOR, &[left.into()])?;
+        // `free >= asset_out` (checked by the callers). After a vault loss
+        // sells stay 1:1, first come first served (the loss is reported by
+        // `shortfall`, not shared out by rounding).
+        if kept >= free - asset_out
+            || self.view(vault, abi::previewRedeemCall::SELECTOR, &[balance.into()])? < free
+        {
+            return Ok((asset_out, U256::ZERO));
+        }
+        let shares = self.view(
+            vault,
+            abi::convertToSharesCall::SELECTOR,
+            &[asset_out.into()],
+        )?;
+        let payout = self.view(vault, abi::previewRedeemCall::SELECTOR, &[shares.into()])?;
+        if payout.is_zero() {
+            return Err(ZeroAmount {}.into());
+        }
+        Ok((payout, shares))
     }
 
     /// `10^(18 - decimals)` `[coin per asset unit]` (at most 10^18 < 2^64).

@@ -155,6 +155,22 @@ fn mock_balance(host: &TestHost, balance: U256) {
     host.mock(ASSET, call.abi_encode(), Ok(word(balance)));
 }
 
+fn mock_preview_withdraw(host: &TestHost, assets: U256, shares: U256) {
+    host.mock(
+        VAULT,
+        Vault::previewWithdrawCall { assets }.abi_encode(),
+        Ok(word(shares)),
+    );
+}
+
+fn mock_preview_redeem(host: &TestHost, shares: U256, assets: U256) {
+    host.mock(
+        VAULT,
+        Vault::previewRedeemCall { shares }.abi_encode(),
+        Ok(word(assets)),
+    );
+}
+
 /// Mocks the PSM's holdings in the vault: `shares` worth `value`.
 fn mock_vault_holdings(host: &TestHost, shares: U256, value: U256) {
     host.mock(
@@ -782,6 +798,9 @@ fn sell_withdraws_from_the_vault() {
         owner: PSM,
     };
     host.mock(VAULT, withdraw.abi_encode(), Ok(word(u(190))));
+    // 190 shares burned; the 290 left are worth 310 >= 500 - 200.
+    mock_preview_withdraw(&host, u(200), u(190));
+    mock_preview_redeem(&host, u(290), u(310));
     assert_eq!(psm.sell(u(200) * e(12), u(200), BOB).unwrap(), u(200));
     assert_eq!(psm.free_psm_assets(), u(300));
     assert!(host
@@ -908,6 +927,11 @@ fn sell_is_capped_by_real_holdings_after_a_loss() {
         max: u(900),
     };
     host.mock(VAULT, withdraw(u(901)).abi_encode(), Err(encoded(refused)));
+    // 901 needs more shares than held; 900 takes them all (after the loss,
+    // sells stay 1:1: the withdraw path).
+    mock_preview_withdraw(&host, u(901), u(1_002));
+    mock_preview_withdraw(&host, u(900), u(1_000));
+    mock_preview_redeem(&host, U256::ZERO, U256::ZERO);
     assert_eq!(err(psm.quote_sell(u(901) * e(12))), over);
     assert_eq!(psm.quote_sell(u(900) * e(12)).unwrap(), u(900));
     assert_eq!(err(psm.sell(u(901) * e(12), U256::ZERO, BOB)), over);

@@ -1,23 +1,23 @@
 //! # RateController — the paid-debt borrow rate from exit liquidity (seed 004)
 //!
 //! The Vault calls [`update`](RateController::update) with its free and paid
-//! debt totals at every accrual; the controller adds the PSM's free assets
-//! (in coin), computes the **free-debt ratio**
+//! debt totals at every accrual. The interval since the previous update
+//! accrues along the **direction stored at the previous update** (nothing
+//! read now changes interest already owed, nor the rate returned now); then
+//! the controller adds the PSM's free assets (in coin), computes the
+//! **free-debt ratio**
 //! `(freeDebt + freePsmAssetsInCoin) / (freeDebt + paidDebt + freePsmAssetsInCoin)`
-//! in bps, and moves the per-second rate over the elapsed interval:
+//! in bps, and stores the direction of the *next* interval:
 //!
 //! * below the target band, or while the TwapOracle's `state()` is
-//!   Contraction: **grows** exponentially (doubling every `halfLife`) up to
-//!   `maxRate`;
+//!   Contraction (and not older than `maxOracleAge` epochs): **grows**
+//!   exponentially (doubling every `halfLife`) up to `maxRate`;
 //! * above the band: **decays** exponentially (halving every `halfLife`)
 //!   toward `minRate`;
 //! * inside the band (edges included): flat.
 //!
-//! It returns the new rate and the factor by which paid debt grows over the
-//! interval, `1 + ∫ r dt`, integrated exactly (see [`model`]). The Vault
-//! calls `update` *before* it changes its totals, so the totals passed are
-//! those that held over the whole interval; the PSM and the oracle are read
-//! at update time.
+//! It returns the new rate and the factor by which paid debt grew over the
+//! interval, `1 + ∫ r dt`, integrated exactly (see [`model`]).
 //!
 //! Peers are wired once by the owner. An unset PSM contributes nothing and
 //! an unset oracle is never in Contraction; a peer whose view reverts is
@@ -32,20 +32,31 @@ pub mod model;
 
 use alloc::vec::Vec;
 use alloy_primitives::{Address, U256};
-use alloy_sol_types::{sol, SolEvent};
+use alloy_sol_types::{sol, SolCall, SolEvent};
 use model::{Direction, Params};
 use stylus_sdk::{
+    call::static_call,
     prelude::*,
-    storage::{StorageAddress, StorageU256, StorageU64},
+    storage::{StorageAddress, StorageU256, StorageU64, StorageU8},
 };
 use suite_common::{
+    abi::{calldata, return_word},
     access::{Access, AccessError, IOwnable},
-    events::{emit, word},
+    events::{bool_word, emit, word},
     fixed_exp::FixedExpError,
     impl_ownable,
-    interfaces::{IPsm, ITwapOracle},
-    math::WAD,
+    math::{self, Rounding, WAD},
 };
+
+/// Selectors of the peer views the controller reads, encoded by hand
+/// (`suite_common::abi::calldata`) instead of `sol_interface!` stubs.
+mod abi {
+    #![allow(missing_docs, clippy::all)]
+    suite_common::psm_abi!(alloy_sol_types::sol);
+    suite_common::twap_oracle_abi!(alloy_sol_types::sol);
+    pub use IPsm::freePsmAssetsInCoinCall;
+    pub use ITwapOracle::{epochStatusCall, stateCall};
+}
 
 sol! {
     /// Only the wired Vault (`vault`) may call `update`; `caller` is not it.
@@ -60,6 +71,9 @@ sol! {
     /// The band must satisfy `500 <= lowBps <= highBps <= 9,500`.
     #[derive(Debug, PartialEq, Eq)]
     error InvalidTargetBand(uint256 lowBps, uint256 highBps);
+    /// The oracle-age limit must be within `[minEpochs, maxEpochs]` epochs.
+    #[derive(Debug, PartialEq, Eq)]
+    error InvalidMaxOracleAge(uint256 epochs, uint256 minEpochs, uint256 maxEpochs);
 
     /// The rate moved from `oldRate` to `newRate` (`[wad/s]`) over the interval
     /// ending now; paid debt grew by `accruedFactorWad`; the free-debt ratio
@@ -71,6 +85,12 @@ sol! {
     event HalfLifeSet(uint256 halfLife);
     /// New target band `[bps]`.
     event TargetBandSet(uint256 lowBps, uint256 highBps);
+    /// New oracle-age limit `[epochs]`: an older oracle state counts as Maintain.
+    event MaxOracleAgeSet(uint256 epochs);
+    /// The direction of the interval starting now (0 flat, 1 up, 2 down),
+    /// from the ratio measured now `[bps]` and the oracle state as used
+    /// (`oracleStale`: the oracle's state was too old and counted as Maintain).
+    event DirectionSet(uint8 direction, uint256 ratioBps, bool contraction, bool oracleStale);
     /// The Vault was wired.
     event VaultSet(address indexed vault);
     /// The PSM was wired.
@@ -94,6 +114,8 @@ pub enum RateControllerError {
     InvalidHalfLife(InvalidHalfLife),
     /// See [`InvalidTargetBand`].
     InvalidTargetBand(InvalidTargetBand),
+    /// See [`InvalidMaxOracleAge`].
+    InvalidMaxOracleAge(InvalidMaxOracleAge),
 }
 
 /// The RateController contract.
@@ -123,19 +145,26 @@ pub struct RateController {
     last_update: StorageU64,
     /// Free-debt ratio measured at the last `update` `[bps]`.
     last_ratio_bps: StorageU256,
+    /// Direction of the interval since the last `update`, decided then
+    /// (`model::Direction` as `u8`: 0 flat, 1 up, 2 down).
+    direction: StorageU8,
+    /// An oracle state older than this many epochs counts as Maintain `[epochs]`.
+    max_oracle_age_epochs: StorageU64,
 }
 
 #[public]
 #[implements(IOwnable)]
 impl RateController {
     /// Sets the owner and the default parameters: rate bounds 0.5%–25% APR,
-    /// half-life 7 days, band 4,000–8,000 bps; the rate starts at the floor.
+    /// half-life 7 days, band 4,000–8,000 bps, oracle-age limit 4 epochs;
+    /// the rate starts at the floor, flat until the first update.
     ///
     /// # Errors
     /// `OwnableInvalidOwner` for a zero owner.
     ///
     /// # Events
-    /// `OwnershipTransferred`, `RateBoundsSet`, `HalfLifeSet`, `TargetBandSet`.
+    /// `OwnershipTransferred`, `RateBoundsSet`, `HalfLifeSet`, `TargetBandSet`,
+    /// `MaxOracleAgeSet`.
     #[constructor]
     pub fn constructor(&mut self, owner: Address) -> Result<(), RateControllerError> {
         self.access.init(owner)?;
@@ -143,22 +172,25 @@ impl RateController {
         self.write_half_life(U256::from(model::DEFAULT_HALF_LIFE));
         let (low, high) = model::DEFAULT_BAND;
         self.write_target_band(U256::from(low), U256::from(high));
+        self.write_max_oracle_age(model::DEFAULT_MAX_ORACLE_AGE);
         self.rate_per_second_wad.set(model::DEFAULT_MIN_RATE);
         self.last_update.set(U64::from(self.vm().block_timestamp()));
         Ok(())
     }
 
-    /// Accrues the interval since the last update (Vault only): moves the
-    /// rate according to the free-debt ratio of the given totals (plus the
-    /// PSM's free assets) and the oracle state, and returns
+    /// Accrues the interval since the last update (Vault only) and returns
     /// `(ratePerSecondWad, accruedFactorWad)`: the new rate and the factor
-    /// (≥ 1e18) by which paid debt grew over the interval.
+    /// (≥ 1e18) by which paid debt grew over the interval. The interval
+    /// moves the rate along the direction stored at the previous update
+    /// (nothing read now changes either result); then the direction of the
+    /// next interval is set from the free-debt ratio of the given totals
+    /// (plus the PSM's free assets) and the oracle state.
     ///
     /// # Errors
-    /// `OnlyVault`; `Math` only for absurd elapsed times.
+    /// `OnlyVault`; `Math` only for absurd elapsed times or sums.
     ///
     /// # Events
-    /// `RateUpdated`.
+    /// `RateUpdated`, `DirectionSet`.
     pub fn update(
         &mut self,
         free_debt: U256,
@@ -170,29 +202,93 @@ impl RateController {
             return Err(OnlyVault { caller, vault }.into());
         }
         let old_rate = self.rate_per_second_wad.get();
-        let (rate, factor, ratio) = self.compute(free_debt, paid_debt)?;
+        let (rate, factor) = self.compute()?;
+        let params = self.params();
+        let ratio = model::ratio_bps(free_debt, paid_debt, self.psm_assets_in_coin())?;
+        let (state, _, stale) = self.oracle_state();
+        let contraction = state == model::CONTRACTION && !stale;
+        let next = model::direction(ratio, contraction, &params);
         self.rate_per_second_wad.set(rate);
         self.last_update.set(U64::from(self.vm().block_timestamp()));
         self.last_ratio_bps.set(ratio);
+        self.direction.set(U8::from(next as u8));
         emit(
             self.vm(),
             &[RateUpdated::SIGNATURE_HASH],
             &[old_rate.into(), rate.into(), ratio.into(), factor.into()],
         );
+        emit(
+            self.vm(),
+            &[DirectionSet::SIGNATURE_HASH],
+            &[
+                U256::from(next as u8).into(),
+                ratio.into(),
+                bool_word(contraction),
+                bool_word(stale),
+            ],
+        );
         Ok((rate, factor))
     }
 
-    /// What `update(freeDebt, paidDebt)` would return now, without writing.
+    /// What `update` would return now, without writing (the totals are
+    /// not needed: they only set the direction of the next interval).
     ///
     /// # Errors
     /// `Math` only for absurd elapsed times.
     pub fn preview_rate(
         &self,
-        free_debt: U256,
-        paid_debt: U256,
+        _free_debt: U256,
+        _paid_debt: U256,
     ) -> Result<(U256, U256), RateControllerError> {
-        let (rate, factor, _) = self.compute(free_debt, paid_debt)?;
-        Ok((rate, factor))
+        self.compute()
+    }
+
+    /// The direction the rate moves in since the last update (decided
+    /// then): 0 flat, 1 up, 2 down.
+    pub fn direction(&self) -> u8 {
+        self.direction.get().to::<u8>()
+    }
+
+    /// The oracle-age limit `[epochs]`.
+    pub fn max_oracle_age(&self) -> U256 {
+        U256::from(self.max_oracle_age_epochs.get())
+    }
+
+    /// The TwapOracle's state as the controller reads it now: `(state,
+    /// ageEpochs, stale)`: `state()` of the oracle (0 when unset or
+    /// failing), how many whole epochs have passed since the oracle's
+    /// current epoch started (its state was set when it opened), and
+    /// whether that is more than `maxOracleAge` (then the state counts as
+    /// Maintain). An unreadable epoch status counts as stale.
+    pub fn oracle_state(&self) -> (u8, U256, bool) {
+        let oracle = self.oracle.get();
+        if oracle.is_zero() {
+            return (0, U256::ZERO, false);
+        }
+        // A state outside 0..=2 (a garbled answer) counts as Maintain.
+        let state = self
+            .view(oracle, abi::stateCall::SELECTOR)
+            .and_then(|a| return_word(&a, 0))
+            .filter(|s| *s <= U256::from(model::CONTRACTION))
+            .map_or(0, |s| s.to::<u8>());
+        let status = self.view(oracle, abi::epochStatusCall::SELECTOR);
+        let (Some(starts_at), Some(ends_at)) = (
+            status.as_deref().and_then(|a| return_word(a, 0)),
+            status.as_deref().and_then(|a| return_word(a, 1)),
+        ) else {
+            return (state, U256::MAX, true);
+        };
+        let now = U256::from(self.vm().block_timestamp());
+        // A well-formed oracle has ends_at > starts_at; anything else is stale.
+        let length = ends_at.saturating_sub(starts_at);
+        if length.is_zero() {
+            return (state, U256::MAX, true);
+        }
+        // Compact long division (ruint's `/` costs kilobytes of WASM); length > 0.
+        let age =
+            math::div(now.saturating_sub(starts_at), length, Rounding::Down).unwrap_or(U256::MAX);
+        let limit = U256::from(self.max_oracle_age_epochs.get());
+        (state, age, age > limit)
     }
 
     /// The rate at the last update `[wad/s]` (`× 31,536,000` for the APR).
@@ -327,6 +423,30 @@ impl RateController {
         Ok(())
     }
 
+    /// Sets the oracle-age limit `[epochs]` (owner only): 1 to 120 (30
+    /// days of 6-hour epochs). An oracle state set more than this many
+    /// epochs ago counts as Maintain. Takes effect from the next update.
+    ///
+    /// # Errors
+    /// `OwnableUnauthorizedAccount`, `InvalidMaxOracleAge`.
+    ///
+    /// # Events
+    /// `MaxOracleAgeSet`.
+    pub fn set_max_oracle_age(&mut self, epochs: U256) -> Result<(), RateControllerError> {
+        self.access.only_owner()?;
+        let (min, max) = (model::MIN_ORACLE_AGE, model::MAX_ORACLE_AGE);
+        if epochs < U256::from(min) || epochs > U256::from(max) {
+            return Err(InvalidMaxOracleAge {
+                epochs,
+                minEpochs: U256::from(min),
+                maxEpochs: U256::from(max),
+            }
+            .into());
+        }
+        self.write_max_oracle_age(epochs.to::<u64>());
+        Ok(())
+    }
+
     /// Wires the Vault once (owner only) and starts the accrual clock.
     ///
     /// # Errors
@@ -369,6 +489,7 @@ impl RateController {
 }
 
 type U64 = alloy_primitives::Uint<64, 1>;
+type U8 = alloy_primitives::Uint<8, 1>;
 
 impl RateController {
     fn params(&self) -> Params {
@@ -381,15 +502,11 @@ impl RateController {
         }
     }
 
-    /// `(new rate, accrued factor, ratio)` for the interval ending now.
-    fn compute(
-        &self,
-        free_debt: U256,
-        paid_debt: U256,
-    ) -> Result<(U256, U256, U256), RateControllerError> {
+    /// `(new rate, accrued factor)` for the interval ending now, along the
+    /// stored direction.
+    fn compute(&self) -> Result<(U256, U256), RateControllerError> {
         let params = self.params();
-        let ratio = model::ratio_bps(free_debt, paid_debt, self.psm_assets_in_coin())?;
-        let direction: Direction = model::direction(ratio, self.contraction(), &params);
+        let direction = Direction::from_u8(self.direction.get().to::<u8>());
         let dt = self
             .vm()
             .block_timestamp()
@@ -397,26 +514,33 @@ impl RateController {
         let (rate, accrued) = model::step(self.rate_per_second_wad.get(), dt, direction, &params)?;
         // Cannot overflow: accrued < RATE_CAP * dt * 1.01 for any real dt.
         let factor = WAD.saturating_add(accrued);
-        Ok((rate, factor, ratio))
+        Ok((rate, factor))
     }
 
-    /// The PSM's free assets in coin; zero when unset or when the view reverts.
+    /// The PSM's free assets in coin; zero when unset or when the view
+    /// reverts or answers short data.
     fn psm_assets_in_coin(&self) -> U256 {
         let psm = self.psm.get();
         if psm.is_zero() {
             return U256::ZERO;
         }
-        IPsm::new(psm)
-            .free_psm_assets_in_coin(self.vm(), Call::new())
+        self.view(psm, abi::freePsmAssetsInCoinCall::SELECTOR)
+            .and_then(|a| return_word(&a, 0))
             .unwrap_or_default()
     }
 
-    /// Whether the oracle says Contraction; false when unset or when the view reverts.
-    fn contraction(&self) -> bool {
-        let oracle = self.oracle.get();
-        !oracle.is_zero()
-            && ITwapOracle::new(oracle).state(self.vm(), Call::new()).ok()
-                == Some(model::CONTRACTION)
+    /// Static-calls the argument-less view `selector` of `peer`; `None` when it reverts.
+    fn view(&self, peer: Address, selector: [u8; 4]) -> Option<Vec<u8>> {
+        static_call(self.vm(), Call::new(), peer, &calldata(selector, &[])).ok()
+    }
+
+    fn write_max_oracle_age(&mut self, epochs: u64) {
+        self.max_oracle_age_epochs.set(U64::from(epochs));
+        emit(
+            self.vm(),
+            &[MaxOracleAgeSet::SIGNATURE_HASH],
+            &[U256::from(epochs).into()],
+        );
     }
 
     fn write_rate_bounds(&mut self, min_rate: U256, max_rate: U256) {

@@ -45,15 +45,34 @@ pub const DEFAULT_HALF_LIFE: u64 = 7 * 86_400;
 /// Default target band `[bps]`: 40% to 80% free debt.
 pub const DEFAULT_BAND: (u64, u64) = (4_000, 8_000);
 
-/// Where the rate goes over an interval.
+/// Default oracle-age limit `[epochs]`: 4 epochs of 6 hours.
+pub const DEFAULT_MAX_ORACLE_AGE: u64 = 4;
+/// Smallest oracle-age limit `[epochs]`.
+pub const MIN_ORACLE_AGE: u64 = 1;
+/// Largest oracle-age limit `[epochs]`: 30 days of 6-hour epochs.
+pub const MAX_ORACLE_AGE: u64 = 120;
+
+/// Where the rate goes over an interval (stored as its `u8` value).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 pub enum Direction {
-    /// Below the band (or Contraction): grows toward `maxRate`.
-    Up,
     /// Inside the band: flat.
-    Flat,
+    Flat = 0,
+    /// Below the band (or Contraction): grows toward `maxRate`.
+    Up = 1,
     /// Above the band: decays toward `minRate`.
-    Down,
+    Down = 2,
+}
+
+impl Direction {
+    /// The direction stored as `value` (anything unknown is flat).
+    pub fn from_u8(value: u8) -> Self {
+        match value {
+            1 => Self::Up,
+            2 => Self::Down,
+            _ => Self::Flat,
+        }
+    }
 }
 
 /// The parameters of the controller.

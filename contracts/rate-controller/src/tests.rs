@@ -350,6 +350,26 @@ impl Fixture {
         let data = abi::ITwapOracle::stateCall {}.abi_encode();
         self.host
             .mock(ORACLE, data, result.map(|s| word(U256::from(s))));
+        // The oracle's epoch started now: its state is fresh.
+        self.mock_epoch_start(Ok(self.host.block_timestamp()));
+    }
+
+    /// The oracle's current epoch started at `starts_at` (6-hour epochs).
+    fn mock_epoch_start(&self, starts_at: Result<u64, Vec<u8>>) {
+        let data = abi::ITwapOracle::epochStatusCall {}.abi_encode();
+        let answer =
+            starts_at.map(|t| words(&[u(t), u(t + 6 * 3_600), U256::ZERO, U256::ZERO, U256::ZERO]));
+        self.host.mock(ORACLE, data, answer);
+    }
+
+    /// Sets the direction of the next interval: an update with `(free, paid)`
+    /// in this block (nothing elapsed, nothing accrued).
+    fn steer(&mut self, free: u64, paid: u64) {
+        let before = self.rc.rate();
+        let now = self.rc.last_update();
+        assert_eq!(self.rc.update(u(free), u(paid)).map(|r| r.1), Ok(WAD));
+        assert_eq!(self.rc.rate(), before);
+        assert_eq!(self.rc.last_update(), now.max(self.host.block_timestamp()));
     }
 
     fn last_log(&self) -> (Vec<B256>, Vec<u8>) {
@@ -389,9 +409,12 @@ fn constructor_sets_defaults_and_emits() {
         [
             RateBoundsSet::SIGNATURE_HASH,
             HalfLifeSet::SIGNATURE_HASH,
-            TargetBandSet::SIGNATURE_HASH
+            TargetBandSet::SIGNATURE_HASH,
+            MaxOracleAgeSet::SIGNATURE_HASH,
         ]
     );
+    assert_eq!(f.rc.max_oracle_age(), u(DEFAULT_MAX_ORACLE_AGE));
+    assert_eq!(f.rc.direction(), Direction::Flat as u8);
     assert_eq!(logs[1].1, words(&[DEFAULT_MIN_RATE, DEFAULT_MAX_RATE]));
 }
 
@@ -454,11 +477,19 @@ fn update_inside_band_is_flat_and_accrues_simple_interest() {
     assert_eq!(f.rc.rate(), DEFAULT_MIN_RATE);
     assert_eq!(f.rc.last_update(), T0 + DAY);
     assert_eq!(f.rc.last_ratio_bps(), u(6_000));
+    let logs = f.host.get_emitted_logs();
     assert_eq!(
-        f.last_log(),
+        logs[logs.len() - 2],
         (
             vec![RateUpdated::SIGNATURE_HASH],
             words(&[DEFAULT_MIN_RATE, DEFAULT_MIN_RATE, u(6_000), expected.1])
+        )
+    );
+    assert_eq!(
+        f.last_log(),
+        (
+            vec![DirectionSet::SIGNATURE_HASH],
+            words(&[U256::ZERO, u(6_000), U256::ZERO, U256::ZERO])
         )
     );
     // Same block again: nothing accrues.
@@ -469,25 +500,59 @@ fn update_inside_band_is_flat_and_accrues_simple_interest() {
 fn update_below_band_grows_and_above_band_decays() {
     let mut f = Fixture::wired();
     let p = default_params();
+    // 10% free: below the band; the next interval grows.
+    f.steer(100, 900);
+    assert_eq!(f.rc.direction(), Direction::Up as u8);
     f.warp(7 * DAY);
-    // 10% free: below the band, the rate doubles in one half-life.
-    let (rate, factor) = f.rc.update(u(100), u(900)).unwrap();
+    // The interval accrues along the stored direction: the rate doubles in
+    // one half-life, whatever the ratio passed now (90% free).
+    let (rate, factor) = f.rc.update(u(900), u(100)).unwrap();
     let (want_rate, acc) = step(DEFAULT_MIN_RATE, 7 * DAY, Direction::Up, &p).unwrap();
     assert_eq!((rate, factor), (want_rate, WAD + acc));
     assert!(rate.abs_diff(DEFAULT_MIN_RATE * u(2)) <= u(1));
     assert_eq!(f.rc.rate(), rate);
-    // 90% free: above the band, it halves back.
+    assert_eq!(f.rc.direction(), Direction::Down as u8);
+    // The 90% measured then: it halves back.
     f.warp(7 * DAY);
-    let (down, factor2) = f.rc.update(u(900), u(100)).unwrap();
+    let (down, factor2) = f.rc.update(U256::ZERO, u(1)).unwrap();
     assert!(down.abs_diff(DEFAULT_MIN_RATE) <= u(2), "{down}");
     assert!(factor2 > WAD);
-    assert_eq!(f.rc.last_ratio_bps(), u(9_000));
+    assert_eq!(f.rc.last_ratio_bps(), U256::ZERO);
     // Long enough below the band: capped at maxRate.
     f.warp(365 * DAY);
-    assert_eq!(f.rc.update(U256::ZERO, u(1)).unwrap().0, DEFAULT_MAX_RATE);
+    assert_eq!(f.rc.update(u(1), U256::ZERO).unwrap().0, DEFAULT_MAX_RATE);
     // And above it: back to the floor.
     f.warp(365 * DAY);
     assert_eq!(f.rc.update(u(1), U256::ZERO).unwrap().0, DEFAULT_MIN_RATE);
+}
+
+#[test]
+fn what_is_measured_now_changes_neither_the_interest_nor_the_rate_returned() {
+    // The interval accrues along the direction stored at the previous
+    // update: a ratio pushed to either side for the update (a PSM round
+    // trip in the same transaction) changes nothing returned now.
+    let p = default_params();
+    let mut results = Vec::new();
+    for (free, paid, psm) in [
+        (100, 900, 0),
+        (100, 900, 1_000_000),
+        (900, 100, 0),
+        (0, 1, 0),
+    ] {
+        let mut f = Fixture::wired();
+        f.host.set_sender(OWNER);
+        f.rc.set_psm(PSM).unwrap();
+        f.host.set_sender(VAULT);
+        f.mock_psm(Ok(U256::ZERO));
+        f.steer(100, 900); // 10%: up
+        f.warp(7 * DAY);
+        f.mock_psm(Ok(u(psm)));
+        let got = f.rc.update(u(free), u(paid)).unwrap();
+        let (rate, acc) = step(DEFAULT_MIN_RATE, 7 * DAY, Direction::Up, &p).unwrap();
+        assert_eq!(got, (rate, WAD + acc));
+        results.push(got);
+    }
+    assert!(results.windows(2).all(|w| w[0] == w[1]));
 }
 
 #[test]
@@ -510,11 +575,13 @@ fn psm_assets_count_as_exit_liquidity() {
     let (rate, _) = f.rc.update(u(100), u(900)).unwrap();
     assert_eq!(rate, DEFAULT_MIN_RATE);
     assert_eq!(f.rc.last_ratio_bps(), u(4_000));
-    // The PSM drained: 10%, the rate rises.
+    assert_eq!(f.rc.direction(), Direction::Flat as u8);
+    // The PSM drained: 10%, the rate rises over the next interval.
     f.mock_psm(Ok(U256::ZERO));
+    f.steer(100, 900);
+    assert_eq!(f.rc.last_ratio_bps(), u(1_000));
     f.warp(DAY);
     assert!(f.rc.update(u(100), u(900)).unwrap().0 > DEFAULT_MIN_RATE);
-    assert_eq!(f.rc.last_ratio_bps(), u(1_000));
 }
 
 #[test]
@@ -537,22 +604,98 @@ fn contraction_forces_the_rate_up() {
     f.host.set_sender(VAULT);
     // 90% free would decay, but the oracle says Contraction.
     f.mock_state(Ok(CONTRACTION));
+    f.steer(900, 100);
+    assert_eq!(f.rc.direction(), Direction::Up as u8);
+    assert_eq!(f.rc.last_ratio_bps(), u(9_000)); // reported as measured
+    assert_eq!(
+        f.last_log(),
+        (
+            vec![DirectionSet::SIGNATURE_HASH],
+            words(&[u(1), u(9_000), u(1), U256::ZERO])
+        )
+    );
     f.warp(7 * DAY);
     let (up, _) = f.rc.update(u(900), u(100)).unwrap();
     assert!(up > DEFAULT_MIN_RATE);
-    assert_eq!(f.rc.last_ratio_bps(), u(9_000)); // reported as measured
-                                                 // Maintain (0) and Expansion (1) do not force anything: decays.
+    // Maintain (0) and Expansion (1) do not force anything: decays.
     for state in [0u8, 1] {
         f.mock_state(Ok(state));
+        f.steer(900, 100);
         f.warp(3_600);
         let before = f.rc.rate();
         assert!(f.rc.update(u(900), u(100)).unwrap().0 < before);
     }
     // A reverting oracle is not Contraction.
     f.mock_state(Err(vec![]));
-    f.warp(3_600);
-    let before = f.rc.rate();
-    assert!(f.rc.update(u(900), u(100)).unwrap().0 < before);
+    f.steer(900, 100);
+    assert_eq!(f.rc.direction(), Direction::Down as u8);
+}
+
+#[test]
+fn a_stale_oracle_state_counts_as_maintain() {
+    let mut f = Fixture::wired();
+    f.host.set_sender(OWNER);
+    f.rc.set_oracle(ORACLE).unwrap();
+    f.host.set_sender(VAULT);
+    f.mock_state(Ok(CONTRACTION));
+    let now = f.host.block_timestamp();
+    // Fresh and up to the limit (4 epochs after the epoch's start): Contraction.
+    for age in [0, 1, 4] {
+        f.mock_epoch_start(Ok(now - age * 6 * 3_600));
+        assert_eq!(f.rc.oracle_state(), (CONTRACTION, u(age), false));
+        f.steer(900, 100);
+        assert_eq!(f.rc.direction(), Direction::Up as u8);
+    }
+    // One epoch more: stale, counts as Maintain (the 90% ratio decays).
+    f.mock_epoch_start(Ok(now - 5 * 6 * 3_600));
+    assert_eq!(f.rc.oracle_state(), (CONTRACTION, u(5), true));
+    f.steer(900, 100);
+    assert_eq!(f.rc.direction(), Direction::Down as u8);
+    assert_eq!(
+        f.last_log(),
+        (
+            vec![DirectionSet::SIGNATURE_HASH],
+            words(&[u(2), u(9_000), U256::ZERO, u(1)])
+        )
+    );
+    // An unreadable epoch status is stale too.
+    f.mock_epoch_start(Err(vec![]));
+    assert_eq!(f.rc.oracle_state(), (CONTRACTION, U256::MAX, true));
+    // A longer limit makes it fresh again.
+    f.host.set_sender(OWNER);
+    f.rc.set_max_oracle_age(u(5)).unwrap();
+    f.mock_epoch_start(Ok(now - 5 * 6 * 3_600));
+    assert_eq!(f.rc.oracle_state(), (CONTRACTION, u(5), false));
+}
+
+#[test]
+fn set_max_oracle_age_validates() {
+    let mut f = Fixture::new();
+    f.host.set_sender(ALICE);
+    assert_eq!(f.rc.set_max_oracle_age(u(8)), Err(unauthorized(ALICE)));
+    f.host.set_sender(OWNER);
+    for epochs in [0, MAX_ORACLE_AGE + 1] {
+        assert_eq!(
+            f.rc.set_max_oracle_age(u(epochs)),
+            Err(RateControllerError::InvalidMaxOracleAge(
+                InvalidMaxOracleAge {
+                    epochs: u(epochs),
+                    minEpochs: u(MIN_ORACLE_AGE),
+                    maxEpochs: u(MAX_ORACLE_AGE),
+                }
+            ))
+        );
+    }
+    for epochs in [MIN_ORACLE_AGE, MAX_ORACLE_AGE, 8] {
+        f.rc.set_max_oracle_age(u(epochs)).unwrap();
+        assert_eq!(f.rc.max_oracle_age(), u(epochs));
+        assert_eq!(
+            f.last_log(),
+            (vec![MaxOracleAgeSet::SIGNATURE_HASH], words(&[u(epochs)]))
+        );
+    }
+    // No oracle: never stale, never Contraction.
+    assert_eq!(f.rc.oracle_state(), (0, U256::ZERO, false));
 }
 
 #[test]
@@ -568,7 +711,9 @@ fn psm_and_oracle_together() {
     // (1000 + 8000) / 10000 = 90%: decays even with 10% free vault debt.
     assert_eq!(f.rc.update(u(1_000), u(1_000)).unwrap().0, DEFAULT_MIN_RATE);
     assert_eq!(f.rc.last_ratio_bps(), u(9_000));
+    assert_eq!(f.rc.direction(), Direction::Down as u8);
     f.mock_state(Ok(CONTRACTION));
+    f.steer(1_000, 1_000);
     f.warp(DAY);
     assert!(f.rc.update(u(1_000), u(1_000)).unwrap().0 > DEFAULT_MIN_RATE);
 }

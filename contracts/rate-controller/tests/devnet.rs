@@ -120,15 +120,22 @@ fn rate_path_matches_the_model() {
         (7 * DAY, 100, 900, 0, 0, Direction::Up),     // 10%: below
         (3 * DAY, 100, 900, 500, 0, Direction::Flat), // PSM lifts it to 40%
         (2 * DAY, 900, 100, 0, 1, Direction::Down),   // 90%: above (Expansion is no override)
-        (DAY, 900, 100, 0, 2, Direction::Up),         // Contraction forces up
-        (60 * DAY, 0, 1_000, 0, 0, Direction::Up),    // capped (programs expire after 365 days)
-        (60 * DAY, 1_000, 0, 0, 0, Direction::Down),  // floored
+        // Contraction would force up, but this stub oracle has no
+        // `epochStatus`: its state counts as stale (Maintain), 90% decays.
+        (DAY, 900, 100, 0, 2, Direction::Down),
+        (60 * DAY, 0, 1_000, 0, 0, Direction::Up), // capped (programs expire after 365 days)
+        (60 * DAY, 1_000, 0, 0, 0, Direction::Down), // floored
+        (60 * DAY, 1_000, 0, 0, 0, Direction::Down),
     ];
+    // Each interval moves along the direction decided at the previous
+    // update (issue 15, defect 3); the first one is flat.
+    let mut previous = Direction::Flat;
     for &(dt, free, paid, psm, state, direction) in script {
         w.set_word(w.at.psm, U256::from(psm));
         w.set_word(w.at.oracle, U256::from(state));
         w.chain().warp(dt);
-        let (want_rate, accrued) = model::step(rate, dt, direction, &p).unwrap();
+        let (want_rate, accrued) = model::step(rate, dt, previous, &p).unwrap();
+        previous = direction;
         let rc = w.at.rc;
         let receipt = w
             .chain()
@@ -172,6 +179,8 @@ fn reverting_psm_is_tolerated() {
     // PUSH0 PUSH0 REVERT: every call reverts.
     let mut w = new_world(deploy_init_code(&[0x5f, 0x5f, 0xfd]));
     w.set_word(w.at.oracle, U256::ZERO);
+    // The first update decides the direction (10%: up), the second accrues it.
+    w.update(100, 900);
     w.chain().warp(DAY);
     let (rate, factor) = w.update(100, 900);
     assert!(rate > model::DEFAULT_MIN_RATE); // 10%: below the band

@@ -18,11 +18,17 @@
 //!   collapsed epoch: one state decision, at most one expansion mint).
 //!   State: Expansion if TWAP > 1 + upper band, Contraction if TWAP < 1 −
 //!   lower band, Maintain otherwise.
-//! * Expansion mints `supply × min((twap − 1) × expansionFactor,
-//!   maxExpansionRate)`, only when backing `(vault collateral value + PSM
-//!   assets in coin) / supply` is above 100%, never more than the surplus above
-//!   100%, and never past the oracle's minter ceiling on the alAsset (a paused
-//!   minter mints nothing; the state machine keeps running).
+//! * Expansion mints `min(supply, supplyAtOpen) × min((twap − 1) ×
+//!   expansionFactor, maxExpansionRate)`, only when backing
+//!   `(collateral × min(1, sharesAtOpen / shares) + PSM assets in coin) /
+//!   supply` is above 100%, never more than the surplus above 100%, and
+//!   never past the oracle's minter ceiling on the alAsset. `…AtOpen` are
+//!   snapshots taken when the epoch opened (the previous `advanceEpoch`):
+//!   collateral deposited after the opening does not count, so a deposit or
+//!   a PSM round trip around one `advanceEpoch` cannot raise the amount.
+//!   A failing peer, a paused or full minter skip the expansion with
+//!   `ExpansionSkipped`: `advanceEpoch` never reverts because of a backing
+//!   peer or the alAsset.
 //!
 //! See the crate README for the choices and the numbers.
 #![cfg_attr(not(any(test, feature = "export-abi")), no_main)]
@@ -31,23 +37,43 @@
 extern crate alloc;
 
 use alloc::vec::Vec;
-use alloy_primitives::{Address, Uint, U256, U64, U8};
+use alloy_primitives::{Address, Uint, B256, U256, U64, U8};
+use alloy_sol_types::SolCall;
 use alloy_sol_types::{sol, SolEvent};
 use stylus_sdk::{
+    call::{call, static_call},
     prelude::*,
     storage::{
         StorageAddress, StorageBool, StorageMap, StorageU256, StorageU64, StorageU8, StorageUint,
     },
 };
 use suite_common::{
+    abi::{calldata, return_word},
     access::{Access, AccessError, IOwnable},
     errors::ZeroAddress,
     events::{bool_word, emit, word},
     impl_ownable,
-    interfaces::{IAlAsset, IErc20, IPsm, ITransmuter, IUniswapV2Pair, IVault},
     math::{self, MathError, Rounding::Down, UnsupportedDecimals, BPS, WAD},
     uq112::{cumulative_increment, Q112},
 };
+
+/// Selectors of the peer functions the oracle calls, encoded by hand
+/// (`suite_common::abi::calldata`) to stay under the size limit.
+mod abi {
+    #![allow(missing_docs, clippy::all)]
+    suite_common::al_asset_abi!(alloy_sol_types::sol);
+    suite_common::uniswap_v2_pair_abi!(alloy_sol_types::sol);
+    suite_common::vault_abi!(alloy_sol_types::sol);
+    suite_common::psm_abi!(alloy_sol_types::sol);
+    suite_common::transmuter_abi!(alloy_sol_types::sol);
+    pub use IAlAsset::{balanceOfCall, decimalsCall, mintCall, minterInfoCall, totalSupplyCall};
+    pub use IPsm::freePsmAssetsInCoinCall;
+    pub use ITransmuter::totalPendingCall;
+    pub use IUniswapV2Pair::{
+        getReservesCall, price0CumulativeLastCall, price1CumulativeLastCall, token0Call, token1Call,
+    };
+    pub use IVault::{peersCall, totalsCall};
+}
 
 /// Length of an epoch `[seconds]` (6 hours, seed 003).
 pub const EPOCH_LENGTH: u64 = 6 * 3600;
@@ -97,6 +123,17 @@ pub const MISSING_PSM: u8 = 2;
 /// `peersMissingMask` bit: no Transmuter wired.
 pub const MISSING_TRANSMUTER: u8 = 4;
 
+/// `ExpansionSkipped` reason: a backing peer's view or the alAsset reverted
+/// or answered garbage (`peer` says which).
+pub const SKIP_PEER_FAILED: u8 = 1;
+/// `ExpansionSkipped` reason: the formula gives nothing (no supply at the
+/// epoch's opening, or a zero expansion factor).
+pub const SKIP_NOTHING_DUE: u8 = 2;
+/// `ExpansionSkipped` reason: backing at or below 100%.
+pub const SKIP_NO_SURPLUS: u8 = 3;
+/// `ExpansionSkipped` reason: the oracle's minter is inactive, paused or at its ceiling.
+pub const SKIP_MINTER_LIMIT: u8 = 4;
+
 sol! {
     /// A sample is allowed again at `nextAllowedAt`.
     #[derive(Debug, PartialEq, Eq)]
@@ -116,6 +153,9 @@ sol! {
     /// A parameter `value` outside `[min, max]`.
     #[derive(Debug, PartialEq, Eq)]
     error ParameterOutOfBounds(uint256 value, uint256 min, uint256 max);
+    /// `peer` answered with too little data, or (for the backing views) reverted.
+    #[derive(Debug, PartialEq, Eq)]
+    error BadPeerResponse(address peer);
 
     /// A sample of `epoch`: the TWAP `[wad]` over the last `span` seconds; `samples` so far.
     event Sampled(uint256 indexed epoch, uint256 twap, uint256 span, uint256 samples);
@@ -127,6 +167,9 @@ sol! {
     event BackingComputed(uint256 collateral, uint256 psm, uint256 transmuter, uint256 supply, uint256 backingWad, uint8 peersMissingMask);
     /// `amount` alAsset minted to `recipient` for `epoch`; `formulaAmount` before the surplus and ceiling limits.
     event ExpansionMinted(uint256 indexed epoch, address indexed recipient, uint256 amount, uint256 formulaAmount);
+    /// `epoch` closed in Expansion but minted nothing: `reason` 1 a peer failed
+    /// (`peer`), 2 nothing due, 3 no surplus above 100%, 4 minter inactive, paused or full.
+    event ExpansionSkipped(uint256 indexed epoch, uint8 reason, address peer);
     /// Sampling parameters changed.
     event SamplingSet(uint256 sampleInterval, uint256 minSamples);
     /// State bands changed.
@@ -162,6 +205,8 @@ pub enum TwapOracleError {
     AlAssetNotInPool(AlAssetNotInPool),
     /// See [`ParameterOutOfBounds`].
     ParameterOutOfBounds(ParameterOutOfBounds),
+    /// See [`BadPeerResponse`].
+    BadPeerResponse(BadPeerResponse),
 }
 
 /// One closed epoch: epoch, state and TWAP share one storage word (one new
@@ -248,6 +293,11 @@ pub struct TwapOracle {
     vault: StorageAddress,
     psm: StorageAddress,
     transmuter: StorageAddress,
+    /// Collateral shares held by the Vault when the epoch opened `[shares]`
+    /// (saturated; 0 before the first close or when a view failed then).
+    open_shares: StorageUint<128, 2>,
+    /// alAsset supply when the epoch opened, expansion included `[coin]` (saturated).
+    open_supply: StorageUint<128, 2>,
     /// Closed epochs, oldest first.
     history: StorageMap<U256, EpochRecord>,
 }
@@ -346,13 +396,24 @@ fn pow10(n: u32) -> U256 {
 }
 
 /// `decimals` if at most 18, else `UnsupportedDecimals`.
-fn supported(decimals: u8) -> Result<u8, MathError> {
-    if decimals > 18 {
+fn supported(decimals: U256) -> Result<u64, MathError> {
+    if decimals > U256::from(18) {
         return Err(MathError::UnsupportedDecimals(UnsupportedDecimals {
-            decimals,
+            decimals: decimals.saturating_to::<u8>(),
         }));
     }
-    Ok(decimals)
+    Ok(decimals.as_limbs()[0])
+}
+
+/// `value` saturated to 128 bits (for the opening snapshot).
+fn sat128(value: U256) -> Uint<128, 2> {
+    Uint::<128, 2>::saturating_from(value)
+}
+
+/// A stored 128-bit snapshot as a `U256`.
+fn widen128(value: Uint<128, 2>) -> U256 {
+    let [a, b] = *value.as_limbs();
+    U256::from_limbs([a, b, 0, 0])
 }
 
 fn bounded(value: U256, min: u64, max: u64) -> Result<(), TwapOracleError> {
@@ -397,13 +458,12 @@ impl TwapOracle {
         if pool.is_zero() || al_asset.is_zero() {
             return Err(ZeroAddress {}.into());
         }
-        let pair = IUniswapV2Pair::new(pool);
-        let token0 = pair.token_0(self.vm(), Call::new())?;
+        let token0 = self.address_of(pool, abi::token0Call::SELECTOR)?;
+        let token1 = self.address_of(pool, abi::token1Call::SELECTOR)?;
         let asset = if token0 == al_asset {
             self.al_is_token0.set(true);
-            pair.token_1(self.vm(), Call::new())?
+            token1
         } else {
-            let token1 = pair.token_1(self.vm(), Call::new())?;
             if token1 != al_asset {
                 return Err(AlAssetNotInPool {
                     pool,
@@ -413,12 +473,12 @@ impl TwapOracle {
             }
             token0
         };
-        let coin_decimals = IErc20::new(al_asset).decimals(self.vm(), Call::new())?;
-        let asset_decimals = IErc20::new(asset).decimals(self.vm(), Call::new())?;
+        let coin_decimals = self.ask_word(al_asset, abi::decimalsCall::SELECTOR, &[], 0)?;
+        let asset_decimals = self.ask_word(asset, abi::decimalsCall::SELECTOR, &[], 0)?;
         self.coin_decimals
-            .set(U8::from_limbs([u64::from(supported(coin_decimals)?)]));
+            .set(U8::from_limbs([supported(coin_decimals)?]));
         self.asset_decimals
-            .set(U8::from_limbs([u64::from(supported(asset_decimals)?)]));
+            .set(U8::from_limbs([supported(asset_decimals)?]));
         self.pool.set(pool);
         self.al_asset.set(al_asset);
 
@@ -499,13 +559,17 @@ impl TwapOracle {
     /// cumulative average since the epoch opened (a missed gap becomes one
     /// epoch: one state, at most one mint).
     ///
+    /// The backing peers and the alAsset are read at every close (the
+    /// snapshot of the next epoch's opening); none of them can make it
+    /// revert: an expansion they prevent is skipped with `ExpansionSkipped`.
+    ///
     /// # Errors
-    /// `EpochNotOver`, `PoolHasNoLiquidity`, a reverting pool or backing
-    /// peer, the alAsset's mint errors, `MathError`.
+    /// `EpochNotOver`, `PoolHasNoLiquidity`, a reverting pool (the price
+    /// source), `MathError`.
     ///
     /// # Events
     /// `EpochAdvanced`, `EpochsSkipped` after a gap, `BackingComputed` and
-    /// `ExpansionMinted` on expansion.
+    /// `ExpansionMinted` or `ExpansionSkipped` on expansion.
     pub fn advance_epoch(&mut self) -> Result<(), TwapOracleError> {
         let now = U256::from(self.vm().block_timestamp());
         let ends_at = self.epoch_end()?;
@@ -532,11 +596,7 @@ impl TwapOracle {
             U256::from(get64(&self.upper_band_bps)),
             U256::from(get64(&self.lower_band_bps)),
         );
-        let minted = if state == STATE_EXPANSION {
-            self.expand(epoch, twap)?
-        } else {
-            U256::ZERO
-        };
+        let minted = self.settle(epoch, twap, state == STATE_EXPANSION)?;
 
         let index = get64(&self.history_len);
         let mut record = self.history.setter(U256::from(index));
@@ -661,16 +721,27 @@ impl TwapOracle {
         Ok(math::mul_div(asset, num, denominator, Down)?)
     }
 
-    /// The backing now: `(collateral, psm, transmuterPending, supply,
-    /// backingWad, peersMissingMask)`, amounts in `[coin]`. Backing is
+    /// The backing as an expansion would count it now: `(collateral, psm,
+    /// transmuterPending, supply, backingWad, peersMissingMask)`, amounts in
+    /// `[coin]`; `collateral` is the Vault's collateral value now times
+    /// `min(1, shares at the epoch's opening / shares now)`. Backing is
     /// `(collateral + psm) / supply` (`U256::MAX` for a zero supply); the
     /// Transmuter's pending alAsset is reported, not counted (see README).
     ///
     /// # Errors
-    /// A reverting peer, `MathError`.
+    /// `BadPeerResponse(peer)` for a reverting or garbled peer, `MathError`.
     pub fn backing(&self) -> Result<(U256, U256, U256, U256, U256, u8), TwapOracleError> {
-        let supply = IAlAsset::new(self.al_asset.get()).total_supply(self.vm(), Call::new())?;
-        let (collateral, psm, pending, mask) = self.backing_sources()?;
+        let reading = self
+            .read_backing()
+            .map_err(|peer| BadPeerResponse { peer })?;
+        let collateral = self.counted_collateral(&reading)?;
+        let Backing {
+            psm,
+            pending,
+            supply,
+            mask,
+            ..
+        } = reading;
         let backing = if supply.is_zero() {
             U256::MAX
         } else {
@@ -831,9 +902,11 @@ impl TwapOracle {
     /// `(alAsset reserve, psmAsset reserve, blockTimestampLast)`.
     fn reserves(&self) -> Result<(U256, U256, u32), TwapOracleError> {
         let pool = self.pool.get();
-        let (reserve0, reserve1, last) =
-            IUniswapV2Pair::new(pool).get_reserves(self.vm(), Call::new())?;
-        let (reserve0, reserve1) = (U256::from(reserve0), U256::from(reserve1));
+        let answer = self.ask(pool, abi::getReservesCall::SELECTOR, &[])?;
+        let reserve0 = answer_word(&answer, 0, pool)?;
+        let reserve1 = answer_word(&answer, 1, pool)?;
+        // A V2 timestamp is a uint32: the low 32 bits of the word.
+        let last = answer_word(&answer, 2, pool)?.as_limbs()[0] as u32;
         if reserve0.is_zero() || reserve1.is_zero() {
             return Err(PoolHasNoLiquidity { pool }.into());
         }
@@ -849,12 +922,12 @@ impl TwapOracle {
     /// last update at its current reserves
     /// (`UniswapV2OracleLibrary.currentCumulativePrices`).
     fn observe(&self) -> Result<U256, TwapOracleError> {
-        let pair = IUniswapV2Pair::new(self.pool.get());
-        let cum = if self.al_is_token0.get() {
-            pair.price_0_cumulative_last(self.vm(), Call::new())?
+        let selector = if self.al_is_token0.get() {
+            abi::price0CumulativeLastCall::SELECTOR
         } else {
-            pair.price_1_cumulative_last(self.vm(), Call::new())?
+            abi::price1CumulativeLastCall::SELECTOR
         };
+        let cum = self.ask_word(self.pool.get(), selector, &[], 0)?;
         let (coin, asset, last) = self.reserves()?;
         // Truncation and wrapping are V2's 32-bit timestamp arithmetic.
         let elapsed = (self.vm().block_timestamp() as u32).wrapping_sub(last);
@@ -877,50 +950,180 @@ impl TwapOracle {
         Ok(math::add(whole, fraction)?)
     }
 
-    /// `(collateral, psm, transmuterPending, peersMissingMask)`, `[coin]`;
-    /// an unwired peer contributes zero.
-    fn backing_sources(&self) -> Result<(U256, U256, U256, u8), TwapOracleError> {
-        let mut mask = 0;
-        let vault = self.vault.get();
-        let collateral = if vault.is_zero() {
-            mask |= MISSING_VAULT;
-            U256::ZERO
-        } else {
-            IVault::new(vault).totals(self.vm(), Call::new())?.0
-        };
-        let psm = self.psm.get();
-        let psm_assets = if psm.is_zero() {
-            mask |= MISSING_PSM;
-            U256::ZERO
-        } else {
-            IPsm::new(psm).free_psm_assets_in_coin(self.vm(), Call::new())?
-        };
-        let transmuter = self.transmuter.get();
-        let pending = if transmuter.is_zero() {
-            mask |= MISSING_TRANSMUTER;
-            U256::ZERO
-        } else {
-            ITransmuter::new(transmuter).total_pending(self.vm(), Call::new())?
-        };
-        Ok((collateral, psm_assets, pending, mask))
+    /// Static-calls `peer` with one-word arguments; its raw answer.
+    fn ask(
+        &self,
+        peer: Address,
+        selector: [u8; 4],
+        args: &[B256],
+    ) -> Result<Vec<u8>, TwapOracleError> {
+        Ok(static_call(
+            self.vm(),
+            Call::new(),
+            peer,
+            &calldata(selector, args),
+        )?)
     }
 
-    /// Mints the expansion for `epoch` at `twap`; returns the amount minted.
-    fn expand(&mut self, epoch: U256, twap: U256) -> Result<U256, TwapOracleError> {
-        let al_asset = IAlAsset::new(self.al_asset.get());
-        let supply = al_asset.total_supply(self.vm(), Call::new())?;
-        let formula = expansion_amount(
+    /// Word `index` of `peer`'s answer to a static call.
+    fn ask_word(
+        &self,
+        peer: Address,
+        selector: [u8; 4],
+        args: &[B256],
+        index: usize,
+    ) -> Result<U256, TwapOracleError> {
+        answer_word(&self.ask(peer, selector, args)?, index, peer)
+    }
+
+    /// An address-returning view of `peer`.
+    fn address_of(&self, peer: Address, selector: [u8; 4]) -> Result<Address, TwapOracleError> {
+        let value = self.ask_word(peer, selector, &[], 0)?;
+        Ok(Address::from_word(value.into()))
+    }
+
+    /// The backing peers and the supply, read now; an unwired peer
+    /// contributes zero.
+    ///
+    /// # Errors
+    /// The address of the first peer whose call fails.
+    fn read_backing(&self) -> Result<Backing, Address> {
+        let ask = |peer: Address, selector, args: &[B256], index| {
+            self.ask_word(peer, selector, args, index).map_err(|_| peer)
+        };
+        let mut mask = 0;
+        let mut values = [U256::ZERO; 3];
+        for (i, (peer, selector, bit)) in [
+            (self.vault.get(), abi::totalsCall::SELECTOR, MISSING_VAULT),
+            (
+                self.psm.get(),
+                abi::freePsmAssetsInCoinCall::SELECTOR,
+                MISSING_PSM,
+            ),
+            (
+                self.transmuter.get(),
+                abi::totalPendingCall::SELECTOR,
+                MISSING_TRANSMUTER,
+            ),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if peer.is_zero() {
+                mask |= bit;
+            } else {
+                values[i] = ask(peer, selector, &[], 0)?;
+            }
+        }
+        let vault = self.vault.get();
+        let shares = if vault.is_zero() {
+            U256::ZERO
+        } else {
+            // The Vault's collateral token (peers() word 1) and its balance.
+            let collateral = ask(vault, abi::peersCall::SELECTOR, &[], 1)?;
+            let collateral = Address::from_word(collateral.into());
+            ask(collateral, abi::balanceOfCall::SELECTOR, &[word(vault)], 0)?
+        };
+        let supply = ask(self.al_asset.get(), abi::totalSupplyCall::SELECTOR, &[], 0)?;
+        Ok(Backing {
+            collateral: values[0],
+            shares,
+            psm: values[1],
+            pending: values[2],
             supply,
+            mask,
+        })
+    }
+
+    /// The collateral an expansion counts `[coin]`: the value now times
+    /// `min(1, sharesAtOpen / shares now)`, rounded down.
+    fn counted_collateral(&self, reading: &Backing) -> Result<U256, TwapOracleError> {
+        if reading.shares.is_zero() {
+            return Ok(U256::ZERO);
+        }
+        let open = widen128(self.open_shares.get());
+        Ok(math::mul_div(
+            reading.collateral,
+            open.min(reading.shares),
+            reading.shares,
+            Down,
+        )?)
+    }
+
+    /// Closes the backing side of `epoch`: reads the backing, mints the
+    /// expansion at `twap` when `expansion`, and stores the snapshot the next
+    /// epoch opens with. Returns the amount minted. Never fails because of a
+    /// peer: a failure skips the expansion and zeroes the snapshot (so the
+    /// next epoch cannot expand either).
+    fn settle(
+        &mut self,
+        epoch: U256,
+        twap: U256,
+        expansion: bool,
+    ) -> Result<U256, TwapOracleError> {
+        let reading = match self.read_backing() {
+            Ok(reading) => reading,
+            Err(peer) => {
+                self.open_shares.set(Uint::ZERO);
+                self.open_supply.set(Uint::ZERO);
+                if expansion {
+                    self.skip(epoch, SKIP_PEER_FAILED, peer);
+                }
+                return Ok(U256::ZERO);
+            }
+        };
+        let minted = if expansion {
+            self.expand(epoch, twap, &reading)?
+        } else {
+            U256::ZERO
+        };
+        self.open_shares.set(sat128(reading.shares));
+        self.open_supply
+            .set(sat128(reading.supply.saturating_add(minted)));
+        Ok(minted)
+    }
+
+    /// Emits `ExpansionSkipped`.
+    fn skip(&mut self, epoch: U256, reason: u8, peer: Address) {
+        emit(
+            self.vm(),
+            &[ExpansionSkipped::SIGNATURE_HASH, epoch.into()],
+            &[U256::from(reason).into(), word(peer)],
+        );
+    }
+
+    /// Mints the expansion for `epoch` at `twap` from the backing read now;
+    /// returns the amount minted (zero, with `ExpansionSkipped`, when
+    /// nothing may be minted or the mint fails).
+    fn expand(
+        &mut self,
+        epoch: U256,
+        twap: U256,
+        reading: &Backing,
+    ) -> Result<U256, TwapOracleError> {
+        let Backing {
+            psm,
+            pending,
+            supply,
+            mask,
+            ..
+        } = *reading;
+        let al_asset = self.al_asset.get();
+        // Only what held since the epoch opened counts: the smaller supply
+        // for the formula, the smaller collateral for the backing.
+        let formula = expansion_amount(
+            supply.min(widen128(self.open_supply.get())),
             twap,
             U256::from(get64(&self.expansion_factor_bps)),
             U256::from(get64(&self.max_expansion_rate_bps)),
         )?;
         if formula.is_zero() {
+            self.skip(epoch, SKIP_NOTHING_DUE, Address::ZERO);
             return Ok(U256::ZERO);
         }
-        let (collateral, psm, pending, mask) = self.backing_sources()?;
+        let collateral = self.counted_collateral(reading)?;
         let assets = math::add(collateral, psm)?;
-        // supply > 0: the formula is zero otherwise.
+        // supply >= the formula's supply > 0.
         let backing = math::mul_div(assets, WAD, supply, Down)?;
         emit(
             self.vm(),
@@ -935,20 +1138,43 @@ impl TwapOracle {
             ],
         );
         // Only above 100%, and never more than the surplus above 100%.
-        let mut amount = formula.min(assets.saturating_sub(supply));
-        let (active, paused, ceiling, outstanding) =
-            al_asset.minter_info(self.vm(), Call::new(), self.vm().contract_address())?;
-        amount = if active && !paused {
-            amount.min(ceiling.saturating_sub(outstanding))
-        } else {
+        let surplus = assets.saturating_sub(supply);
+        if surplus.is_zero() {
+            self.skip(epoch, SKIP_NO_SURPLUS, Address::ZERO);
+            return Ok(U256::ZERO);
+        }
+        let this = self.vm().contract_address();
+        let Ok(info) = self.ask(al_asset, abi::minterInfoCall::SELECTOR, &[word(this)]) else {
+            self.skip(epoch, SKIP_PEER_FAILED, al_asset);
+            return Ok(U256::ZERO);
+        };
+        let (Some(active), Some(paused), Some(ceiling), Some(outstanding)) = (
+            return_word(&info, 0),
+            return_word(&info, 1),
+            return_word(&info, 2),
+            return_word(&info, 3),
+        ) else {
+            self.skip(epoch, SKIP_PEER_FAILED, al_asset);
+            return Ok(U256::ZERO);
+        };
+        let amount = if active.is_zero() || !paused.is_zero() {
             U256::ZERO
+        } else {
+            formula
+                .min(surplus)
+                .min(ceiling.saturating_sub(outstanding))
         };
         if amount.is_zero() {
+            self.skip(epoch, SKIP_MINTER_LIMIT, al_asset);
             return Ok(U256::ZERO);
         }
         let recipient = self.expansion_recipient.get();
-        let call = Call::new_mutating(self);
-        al_asset.mint(self.vm(), call, recipient, amount)?;
+        let data = calldata(abi::mintCall::SELECTOR, &[word(recipient), amount.into()]);
+        let context = Call::new_mutating(self);
+        if call(self.vm(), context, al_asset, &data).is_err() {
+            self.skip(epoch, SKIP_PEER_FAILED, al_asset);
+            return Ok(U256::ZERO);
+        }
         emit(
             self.vm(),
             &[
@@ -1026,6 +1252,23 @@ impl TwapOracle {
         );
         Ok(())
     }
+}
+
+/// A reading of the backing peers `[coin]` (`shares`: collateral shares
+/// held by the Vault).
+#[derive(Clone, Copy)]
+struct Backing {
+    collateral: U256,
+    shares: U256,
+    psm: U256,
+    pending: U256,
+    supply: U256,
+    mask: u8,
+}
+
+/// Word `index` of `peer`'s answer, or `BadPeerResponse`.
+fn answer_word(answer: &[u8], index: usize, peer: Address) -> Result<U256, TwapOracleError> {
+    return_word(answer, index).ok_or_else(|| BadPeerResponse { peer }.into())
 }
 
 impl_ownable!(TwapOracle, access);

@@ -35,6 +35,9 @@ const RECIPIENT: Address = address!("00000000000000000000000000000000000000d1");
 const VAULT: Address = address!("00000000000000000000000000000000000000e1");
 const PSM: Address = address!("00000000000000000000000000000000000000e2");
 const TRANSMUTER: Address = address!("00000000000000000000000000000000000000e3");
+const COLLATERAL: Address = address!("00000000000000000000000000000000000000e4");
+/// Collateral shares the Vault holds in the mocks (now and at the epoch's opening).
+const SHARES: u64 = 1_000;
 
 const E: u64 = EPOCH_LENGTH;
 /// An epoch boundary, plus 100 s: deployment time.
@@ -210,6 +213,16 @@ impl Setup {
             Ok((collateral, U256::ZERO, U256::ZERO, U256::ZERO, U256::ZERO).abi_encode()),
         );
         h.mock(
+            VAULT,
+            VAULTI::peersCall {}.abi_encode(),
+            Ok((al, COLLATERAL, Address::ZERO, Address::ZERO, Address::ZERO).abi_encode()),
+        );
+        h.mock(
+            COLLATERAL,
+            ERC::balanceOfCall { account: VAULT }.abi_encode(),
+            Ok(w(u(SHARES))),
+        );
+        h.mock(
             PSM,
             PSMI::freePsmAssetsInCoinCall {}.abi_encode(),
             Ok(w(psm)),
@@ -224,6 +237,10 @@ impl Setup {
             AL::minterInfoCall { minter: ORACLE }.abi_encode(),
             Ok((true, paused, ceiling, outstanding).abi_encode()),
         );
+    }
+    /// The snapshot the epoch opened with: `SHARES` and `supply`.
+    fn open_snapshot(&mut self, supply: U256) {
+        open_snapshot(&mut self.oracle, supply);
     }
     fn mock_mint(&self, amount: U256) {
         self.host.mock(
@@ -272,6 +289,20 @@ fn setup_with(al_is_token0: bool, asset_decimals: u8, min_samples: u64) -> Setup
 
 fn setup() -> Setup {
     setup_with(true, 6, 6)
+}
+
+/// Sets the epoch's opening snapshot: `SHARES` collateral shares and `supply`.
+fn open_snapshot(oracle: &mut TwapOracle, supply: U256) {
+    oracle.open_shares.set(sat128(u(SHARES)));
+    oracle.open_supply.set(sat128(supply));
+}
+
+/// `expand` on the backing read now (what `advanceEpoch` does in Expansion).
+fn expand_now(oracle: &mut TwapOracle, twap: U256) -> Result<U256, TwapOracleError> {
+    let reading = oracle
+        .read_backing()
+        .map_err(|peer| TwapOracleError::from(BadPeerResponse { peer }))?;
+    oracle.expand(U256::ZERO, twap, &reading)
 }
 
 // ---------------------------------------------------------------- pure functions
@@ -732,6 +763,7 @@ fn state_transitions_across_the_bands() {
 fn missed_epochs_collapse_into_one() {
     let mut s = setup();
     s.oracle.wire_peers(VAULT, PSM, TRANSMUTER).unwrap();
+    s.open_snapshot(e18(1_000_000));
     s.mock_backing(
         e18(1_000_000),
         e18(1_100_000),
@@ -790,6 +822,7 @@ fn missed_epochs_collapse_into_one() {
 fn expansion_setup(twap: U256) -> Setup {
     let mut s = setup();
     s.oracle.wire_peers(VAULT, PSM, TRANSMUTER).unwrap();
+    s.open_snapshot(e18(1_000_000));
     s.set_price(twap);
     s
 }
@@ -874,7 +907,7 @@ fn seed_example_exact_through_the_mint_path() {
     for amount in [800, 500, 300, 1_000] {
         setup.mock_mint(e18(amount));
     }
-    assert_eq!(oracle.expand(U256::ZERO, wad(104, 100)).unwrap(), e18(800));
+    assert_eq!(expand_now(&mut oracle, wad(104, 100)).unwrap(), e18(800));
     assert_eq!(
         setup.mint_calls()[0].data,
         AL::mintCall {
@@ -893,7 +926,7 @@ fn seed_example_exact_through_the_mint_path() {
         U256::ZERO,
         false,
     );
-    assert_eq!(oracle.expand(U256::ZERO, wad(104, 100)).unwrap(), e18(500));
+    assert_eq!(expand_now(&mut oracle, wad(104, 100)).unwrap(), e18(500));
     // Backing exactly 100% or below: nothing, no mint call.
     setup.host.clear_calls();
     setup.mock_backing(
@@ -904,10 +937,7 @@ fn seed_example_exact_through_the_mint_path() {
         U256::ZERO,
         false,
     );
-    assert_eq!(
-        oracle.expand(U256::ZERO, wad(104, 100)).unwrap(),
-        U256::ZERO
-    );
+    assert_eq!(expand_now(&mut oracle, wad(104, 100)).unwrap(), U256::ZERO);
     assert!(setup.mint_calls().is_empty());
     // Minter ceiling headroom: 10,000 - 9,700 = 300.
     setup.mock_backing(
@@ -918,7 +948,7 @@ fn seed_example_exact_through_the_mint_path() {
         e18(9_700),
         false,
     );
-    assert_eq!(oracle.expand(U256::ZERO, wad(104, 100)).unwrap(), e18(300));
+    assert_eq!(expand_now(&mut oracle, wad(104, 100)).unwrap(), e18(300));
     // Paused minter: nothing.
     setup.host.clear_calls();
     setup.mock_backing(
@@ -929,10 +959,7 @@ fn seed_example_exact_through_the_mint_path() {
         U256::ZERO,
         true,
     );
-    assert_eq!(
-        oracle.expand(U256::ZERO, wad(104, 100)).unwrap(),
-        U256::ZERO
-    );
+    assert_eq!(expand_now(&mut oracle, wad(104, 100)).unwrap(), U256::ZERO);
     assert!(setup.mint_calls().is_empty());
     // Cap: TWAP 1.10 -> 0.10% = 1,000.
     setup.mock_backing(
@@ -943,11 +970,8 @@ fn seed_example_exact_through_the_mint_path() {
         U256::ZERO,
         false,
     );
-    assert_eq!(
-        oracle.expand(U256::ZERO, wad(110, 100)).unwrap(),
-        e18(1_000)
-    );
-    // A reverting mint bubbles up.
+    assert_eq!(expand_now(&mut oracle, wad(110, 100)).unwrap(), e18(1_000));
+    // A reverting mint skips the expansion (reason 1, the alAsset): no revert.
     setup.host.mock(
         setup.pool.al(),
         AL::mintCall {
@@ -957,9 +981,11 @@ fn seed_example_exact_through_the_mint_path() {
         .abi_encode(),
         Err(b"ceiling".to_vec()),
     );
+    assert_eq!(expand_now(&mut oracle, wad(110, 100)).unwrap(), U256::ZERO);
+    let logs = setup.logs_of(ExpansionSkipped::SIGNATURE_HASH);
     assert_eq!(
-        err(oracle.expand(U256::ZERO, wad(110, 100))),
-        b"ceiling".to_vec()
+        <(U256, Address)>::abi_decode(logs.last().unwrap()).unwrap(),
+        (u(u64::from(SKIP_PEER_FAILED)), setup.pool.al())
     );
 }
 
@@ -967,6 +993,7 @@ fn seed_example_exact_through_the_mint_path() {
 fn unwired_peers_contribute_zero_and_are_reported() {
     let s = setup();
     let mut oracle = s.oracle;
+    open_snapshot(&mut oracle, e18(1_000_000));
     let setup = Setup {
         host: s.host.clone(),
         pool: s.pool,
@@ -981,10 +1008,7 @@ fn unwired_peers_contribute_zero_and_are_reported() {
         false,
     );
     // No peer wired: backing 0, nothing minted.
-    assert_eq!(
-        oracle.expand(U256::ZERO, wad(104, 100)).unwrap(),
-        U256::ZERO
-    );
+    assert_eq!(expand_now(&mut oracle, wad(104, 100)).unwrap(), U256::ZERO);
     let logs = setup.logs_of(BackingComputed::SIGNATURE_HASH);
     assert_eq!(
         <(U256, U256, U256, U256, U256, U256)>::abi_decode(&logs[0]).unwrap(),
@@ -1013,7 +1037,7 @@ fn unwired_peers_contribute_zero_and_are_reported() {
             5
         )
     );
-    assert_eq!(oracle.expand(U256::ZERO, wad(104, 100)).unwrap(), e18(800));
+    assert_eq!(expand_now(&mut oracle, wad(104, 100)).unwrap(), e18(800));
     // A zero supply: infinite backing in the view, nothing to mint.
     setup.host.mock(
         setup.pool.al(),
@@ -1021,10 +1045,111 @@ fn unwired_peers_contribute_zero_and_are_reported() {
         Ok(w(U256::ZERO)),
     );
     assert_eq!(oracle.backing().unwrap().4, U256::MAX);
-    assert_eq!(
-        oracle.expand(U256::ZERO, wad(104, 100)).unwrap(),
-        U256::ZERO
+    assert_eq!(expand_now(&mut oracle, wad(104, 100)).unwrap(), U256::ZERO);
+}
+
+#[test]
+fn only_shares_held_since_the_opening_count() {
+    let s = expansion_setup(WAD);
+    let mut oracle = TwapOracle::from(&s.host);
+    // 1,020,000 of collateral in SHARES shares: backing 102%, 800 minted.
+    s.mock_backing(
+        e18(1_000_000),
+        e18(1_020_000),
+        U256::ZERO,
+        e18(10_000),
+        U256::ZERO,
+        false,
     );
+    s.mock_mint(e18(800));
+    assert_eq!(oracle.backing().unwrap().0, e18(1_020_000));
+    assert_eq!(expand_now(&mut oracle, wad(104, 100)).unwrap(), e18(800));
+    // Twice the shares now (a deposit after the opening), twice the value:
+    // only the opening's shares count, at today's price.
+    s.mock_backing(
+        e18(1_000_000),
+        e18(2_040_000),
+        U256::ZERO,
+        e18(10_000),
+        U256::ZERO,
+        false,
+    );
+    s.host.mock(
+        COLLATERAL,
+        ERC::balanceOfCall { account: VAULT }.abi_encode(),
+        Ok(w(u(2 * SHARES))),
+    );
+    assert_eq!(oracle.backing().unwrap().0, e18(1_020_000));
+    assert_eq!(expand_now(&mut oracle, wad(104, 100)).unwrap(), e18(800));
+    // Value lost during the epoch (same shares): the loss counts.
+    s.mock_backing(
+        e18(1_000_000),
+        e18(990_000),
+        U256::ZERO,
+        e18(10_000),
+        U256::ZERO,
+        false,
+    );
+    assert_eq!(expand_now(&mut oracle, wad(104, 100)).unwrap(), U256::ZERO);
+    let logs = s.logs_of(ExpansionSkipped::SIGNATURE_HASH);
+    assert_eq!(
+        <(U256, Address)>::abi_decode(logs.last().unwrap()).unwrap(),
+        (u(u64::from(SKIP_NO_SURPLUS)), Address::ZERO)
+    );
+    // More supply than at the opening: the formula uses the opening's.
+    s.mock_backing(
+        e18(2_000_000),
+        e18(4_000_000),
+        U256::ZERO,
+        e18(10_000),
+        U256::ZERO,
+        false,
+    );
+    assert_eq!(expand_now(&mut oracle, wad(104, 100)).unwrap(), e18(800));
+}
+
+#[test]
+fn a_failing_backing_peer_skips_the_expansion_and_the_next_one() {
+    let mut s = expansion_setup(wad(104, 100));
+    s.mock_backing(
+        e18(1_000_000),
+        e18(1_100_000),
+        U256::ZERO,
+        e18(10_000),
+        U256::ZERO,
+        false,
+    );
+    s.host.mock(
+        PSM,
+        PSMI::freePsmAssetsInCoinCall {}.abi_encode(),
+        Err(b"broken".to_vec()),
+    );
+    s.run_epoch_sampled();
+    assert_eq!(s.oracle.state(), STATE_EXPANSION);
+    assert_eq!(s.oracle.epoch_history(u(1)).3, vec![U256::ZERO]);
+    let logs = s.logs_of(ExpansionSkipped::SIGNATURE_HASH);
+    assert_eq!(
+        <(U256, Address)>::abi_decode(&logs[0]).unwrap(),
+        (u(u64::from(SKIP_PEER_FAILED)), PSM)
+    );
+    assert_eq!(
+        err(s.oracle.backing()),
+        encoded(BadPeerResponse { peer: PSM })
+    );
+    // The failed reading left no snapshot: the next epoch mints nothing
+    // (nothing due on a zero opening supply), even with the PSM back.
+    s.host.mock(
+        PSM,
+        PSMI::freePsmAssetsInCoinCall {}.abi_encode(),
+        Ok(w(U256::ZERO)),
+    );
+    s.run_epoch_sampled();
+    let logs = s.logs_of(ExpansionSkipped::SIGNATURE_HASH);
+    assert_eq!(
+        <(U256, Address)>::abi_decode(&logs[1]).unwrap(),
+        (u(u64::from(SKIP_NOTHING_DUE)), Address::ZERO)
+    );
+    assert!(s.mint_calls().is_empty());
 }
 
 // ---------------------------------------------------------------- owner functions

@@ -84,6 +84,10 @@ impl Backend for InProcess<'_> {
         Ok(self.chain.code(address).len())
     }
 
+    fn code(&mut self, address: Address) -> Result<Bytes, CallError> {
+        Ok(self.chain.code(address))
+    }
+
     fn deploy(&mut self, wasm: &[u8], constructor_args: &[u8]) -> Result<Deployed, CallError> {
         let deployment = self
             .chain

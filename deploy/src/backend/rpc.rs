@@ -242,6 +242,13 @@ impl Backend for Rpc {
             .map_err(|e| backend("eth_getCode", e))
     }
 
+    fn code(&mut self, address: Address) -> Result<Bytes, CallError> {
+        let provider = &self.provider;
+        self.runtime
+            .block_on(async { provider.get_code_at(address).await })
+            .map_err(|e| backend("eth_getCode", e))
+    }
+
     fn deploy(&mut self, wasm: &[u8], constructor_args: &[u8]) -> Result<Deployed, CallError> {
         let wasm = stylus_program::strip(wasm);
         stylus_program::validate(&wasm).map_err(|e| backend("invalid Stylus program", e))?;

@@ -18,6 +18,9 @@ macro_rules! rate_controller_abi {
                 function targetBand() external view returns (uint256 lowBps, uint256 highBps);
                 function lastUpdate() external view returns (uint64);
                 function lastRatioBps() external view returns (uint256);
+                function direction() external view returns (uint8);
+                function maxOracleAge() external view returns (uint256 epochs);
+                function oracleState() external view returns (uint8 state, uint256 ageEpochs, bool stale);
                 function vault() external view returns (address);
                 function psm() external view returns (address);
                 function oracle() external view returns (address);
@@ -25,6 +28,7 @@ macro_rules! rate_controller_abi {
                 function setRateBounds(uint256 minRate, uint256 maxRate) external;
                 function setHalfLife(uint256 halfLife) external;
                 function setTargetBand(uint256 lowBps, uint256 highBps) external;
+                function setMaxOracleAge(uint256 epochs) external;
                 function setVault(address vault) external;
                 function setPsm(address psm) external;
                 function setOracle(address oracle) external;
