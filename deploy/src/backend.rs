@@ -126,7 +126,9 @@ pub trait Backend {
     ///
     /// # Errors
     /// Transport failures.
-    fn code_size(&mut self, address: Address) -> Result<usize, CallError>;
+    fn code_size(&mut self, address: Address) -> Result<usize, CallError> {
+        Ok(self.code(address)?.len())
+    }
 
     /// The code at `address` (empty for none).
     ///

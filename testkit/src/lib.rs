@@ -233,8 +233,8 @@ impl Backend for Local {
         self.backend().timestamp()
     }
 
-    fn code_size(&mut self, address: Address) -> Result<usize, CallError> {
-        self.backend().code_size(address)
+    fn code(&mut self, address: Address) -> Result<Bytes, CallError> {
+        self.backend().code(address)
     }
 
     fn deploy(&mut self, wasm: &[u8], constructor_args: &[u8]) -> Result<Deployed, CallError> {

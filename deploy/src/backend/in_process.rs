@@ -80,10 +80,6 @@ impl Backend for InProcess<'_> {
         Ok(self.chain.timestamp())
     }
 
-    fn code_size(&mut self, address: Address) -> Result<usize, CallError> {
-        Ok(self.chain.code(address).len())
-    }
-
     fn code(&mut self, address: Address) -> Result<Bytes, CallError> {
         Ok(self.chain.code(address))
     }

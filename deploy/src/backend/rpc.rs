@@ -234,14 +234,6 @@ impl Backend for Rpc {
         Ok(block.header.timestamp)
     }
 
-    fn code_size(&mut self, address: Address) -> Result<usize, CallError> {
-        let provider = &self.provider;
-        self.runtime
-            .block_on(async { provider.get_code_at(address).await })
-            .map(|code| code.len())
-            .map_err(|e| backend("eth_getCode", e))
-    }
-
     fn code(&mut self, address: Address) -> Result<Bytes, CallError> {
         let provider = &self.provider;
         self.runtime
